@@ -1,0 +1,57 @@
+# Dongnam: `make run` starts the whole system, `make test` runs the whole suite.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+DEV_ENV := DONGNAM_ENV=development MANAGER_MFA_REQUIRED=$${MANAGER_MFA_REQUIRED:-false}
+
+.PHONY: run setup install install-dev test lint messages vendor check-deploy clean
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)." % sys.version.split()[0])'
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements.txt
+	@touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PY) -m pip install --quiet -r requirements-dev.txt
+	@touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+setup: install
+	@mkdir -p var/mail var/media
+	$(DEV_ENV) $(PY) manage.py migrate --noinput
+	$(DEV_ENV) $(PY) manage.py seed_dongnam --demo
+
+run: setup
+	@echo "Starting web (http://127.0.0.1:8000), Celery worker and Celery beat; Ctrl-C stops all three."
+	$(DEV_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile.dev start
+
+test: install-dev
+	@bin/test
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+# Compile translations after editing locale/*/LC_MESSAGES/django.po (the .mo files are committed).
+messages: install-dev
+	DONGNAM_ENV=test $(PY) manage.py makemessages --locale ko --locale en --ignore '.venv/*' --ignore 'var/*' --no-obsolete
+	DONGNAM_ENV=test $(PY) manage.py compilemessages --ignore '.venv/*'
+
+# Refresh the committed copies of front-end packages (needs npm; running the site does not).
+vendor:
+	npm install --no-save --no-audit --no-fund
+	cp node_modules/@picocss/pico/css/pico.jade.min.css node_modules/@picocss/pico/LICENSE.md static/vendor/pico/
+
+check-deploy: install
+	DONGNAM_ENV=production DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
+	  ALLOWED_HOSTS=dongnam.example DATABASE_URL=sqlite:///:memory: $(PY) manage.py check --deploy --fail-level WARNING
+
+clean:
+	rm -rf var/celery var/static .pytest_cache

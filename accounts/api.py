@@ -1,0 +1,10 @@
+from knox.auth import TokenAuthentication
+
+
+class PersonalTokenAuthentication(TokenAuthentication):
+    """``Authorization: Token dn_…`` with a personal token; records when it was last used."""
+
+    def authenticate_credentials(self, token):
+        user, personal_token = super().authenticate_credentials(token)
+        personal_token.touch()
+        return user, personal_token

@@ -1,0 +1,89 @@
+from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.db import models
+from django.db.models.functions import Lower
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from knox.models import AbstractAuthToken
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields["is_staff"] = True
+        extra_fields["is_superuser"] = True
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """A person who signs in with an e-mail address; there are no usernames."""
+
+    class Language(models.TextChoices):
+        KOREAN = "ko", "한국어"
+        ENGLISH = "en", "English"
+
+    username = None
+    first_name = None
+    last_name = None
+    email = models.EmailField(_("e-mail address"), unique=True)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.KOREAN)
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = []
+
+    objects = UserManager()
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["email"]
+        constraints = [
+            # allauth compares addresses case-insensitively; the database agrees.
+            models.UniqueConstraint(Lower("email"), name="accounts_user_email_ci_unique"),
+        ]
+
+    def __str__(self):
+        return self.name or self.email
+
+    def get_full_name(self):
+        return self.name or self.email
+
+    def get_short_name(self):
+        return self.name or self.email.split("@")[0]
+
+
+class PersonalToken(AbstractAuthToken):
+    """An API token a user creates on the account page. Only its hash is stored (knox)."""
+
+    name = models.CharField(_("name"), max_length=80)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("personal API token")
+        verbose_name_plural = _("personal API tokens")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.name} ({self.token_key}…)"
+
+    def touch(self, *, every_seconds: int = 300) -> None:
+        # Recording every request would turn each API read into a write; minutes are enough.
+        now = timezone.now()
+        if self.last_used is None or (now - self.last_used).total_seconds() > every_seconds:
+            type(self).objects.filter(pk=self.pk).update(last_used=now)
+            self.last_used = now

@@ -1,0 +1,11 @@
+from django.urls import path
+
+from accounts import views
+
+app_name = "accounts"
+
+urlpatterns = [
+    path("profile/", views.profile, name="profile"),
+    path("profile/tokens/", views.create_token, name="create_token"),
+    path("profile/tokens/<str:token_key>/revoke/", views.revoke_token, name="revoke_token"),
+]

@@ -1,0 +1,77 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+from django.views.i18n import set_language as django_set_language
+
+from accounts import services
+from accounts.forms import PersonalTokenForm, ProfileForm
+from accounts.models import PersonalToken, User
+
+
+def _profile_context(request, **extra):
+    memberships = request.user.memberships.select_related("organization").order_by("organization__name")
+    return {
+        "memberships": memberships,
+        "tokens": PersonalToken.objects.filter(user=request.user),
+        "managed_facilities": request.user.managed_facilities.order_by("position"),
+        "profile_form": ProfileForm(instance=request.user),
+        "token_form": PersonalTokenForm(),
+        **extra,
+    }
+
+
+@login_required
+def profile(request):
+    if request.method == "POST":
+        form = ProfileForm(request.POST, instance=request.user)
+        if form.is_valid():
+            services.update_profile(
+                user=request.user, name=form.cleaned_data["name"], language=form.cleaned_data["language"]
+            )
+            messages.success(request, _("Your account was saved."))
+            response = redirect("accounts:profile")
+            response.set_cookie("dongnam_language", request.user.language, samesite="Lax")
+            return response
+        return render(request, "accounts/profile.html", _profile_context(request, profile_form=form), status=400)
+    return render(request, "accounts/profile.html", _profile_context(request))
+
+
+@login_required
+@require_POST
+def create_token(request):
+    form = PersonalTokenForm(request.POST)
+    if not form.is_valid():
+        return render(request, "accounts/profile.html", _profile_context(request, token_form=form), status=400)
+    try:
+        token, plain = services.create_personal_token(user=request.user, name=form.cleaned_data["name"])
+    except services.AccountError as error:
+        form.add_error(None, error.message)
+        return render(request, "accounts/profile.html", _profile_context(request, token_form=form), status=400)
+    # The plain token is shown on this response only; it is not stored anywhere.
+    return render(request, "accounts/profile.html", _profile_context(request, new_token=plain, new_token_obj=token))
+
+
+@login_required
+@require_POST
+def revoke_token(request, token_key):
+    if services.revoke_personal_token(user=request.user, token_key=token_key):
+        messages.success(request, _("The token was revoked; it no longer works."))
+    else:
+        messages.error(request, _("No such token."))
+    return redirect("accounts:profile")
+
+
+@require_POST
+def set_language(request):
+    """Django's language switch, which also remembers the choice on the signed-in user's account."""
+    response = django_set_language(request)
+    language = request.POST.get("language")
+    if request.user.is_authenticated and language in User.Language.values:
+        services.update_profile(user=request.user, name=request.user.name, language=language)
+    next_url = request.POST.get("next")
+    if next_url and not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+        return redirect("home")
+    return response

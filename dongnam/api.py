@@ -1,0 +1,79 @@
+"""API conventions shared by every endpoint under /api/v1/.
+
+Errors are JSON: ``{"code": "...", "detail": "human message", "errors": {...}}``; ``errors`` holds
+field messages for invalid input. Lists are paginated with ``count``, ``next``, ``previous``, ``results``.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, JsonResponse
+from django.utils.translation import gettext as _
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.views import exception_handler as drf_exception_handler
+
+
+class Pagination(PageNumberPagination):
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+    def get_page_size(self, request):
+        raw = request.query_params.get(self.page_size_query_param)
+        if raw is None:
+            return self.page_size
+        try:
+            size = int(raw)
+        except ValueError:
+            raise exceptions.ValidationError({"page_size": [_("Enter a whole number from 1 to 200.")]}) from None
+        if not 1 <= size <= self.max_page_size:
+            raise exceptions.ValidationError({"page_size": [_("Enter a whole number from 1 to 200.")]})
+        return size
+
+
+class UnknownParameter(exceptions.ValidationError):
+    default_code = "unknown_parameter"
+
+
+class StrictQueryParamsMixin:
+    """Refuse query parameters an endpoint does not know, so a typo is a 400 and not a silent no-op."""
+
+    base_query_params = frozenset({"page", "page_size", "format"})
+    extra_query_params: frozenset[str] = frozenset()
+
+    def allowed_query_params(self) -> set[str]:
+        allowed = set(self.base_query_params) | set(self.extra_query_params)
+        filterset_class = getattr(self, "filterset_class", None)
+        if filterset_class is not None:
+            allowed |= set(filterset_class.base_filters)
+        return allowed
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        unknown = sorted(set(request.query_params) - self.allowed_query_params())
+        if unknown:
+            raise UnknownParameter({name: [_("Unknown parameter.")] for name in unknown}, code="unknown_parameter")
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        code = "unknown_parameter" if isinstance(exc, UnknownParameter) else "invalid"
+        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        response.data = {"code": code, "detail": _("The request has invalid input."), "errors": errors}
+        response.status_code = status.HTTP_400_BAD_REQUEST
+        return response
+    # DRF's exceptions carry a machine-readable default code: not_authenticated, not_found, ...
+    codes = exc.get_codes() if isinstance(exc, exceptions.APIException) else None
+    code = codes if isinstance(codes, str) else "error"
+    response.data = {"code": code, "detail": str(exc.detail)}
+    return response
+
+
+def json_error(request, status_code: int, code: str, detail: str) -> JsonResponse:
+    return JsonResponse({"code": code, "detail": detail}, status=status_code)

@@ -1,0 +1,29 @@
+"""The Celery application and the one place where periodic work is scheduled."""
+
+import os
+
+from celery import Celery
+from celery.schedules import crontab
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dongnam.settings")
+
+app = Celery("dongnam")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+
+@app.on_after_configure.connect
+def _create_embedded_broker_folders(sender, **kwargs):
+    # kombu's filesystem transport expects its folders to exist.
+    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+        folder = sender.conf.broker_transport_options.get(key)
+        if folder and sender.conf.broker_url.startswith("filesystem://"):
+            os.makedirs(folder, exist_ok=True)
+
+
+app.conf.beat_schedule = {
+    "clear-expired-sessions": {
+        "task": "accounts.tasks.clear_expired_sessions",
+        "schedule": crontab(hour=4, minute=10),
+    },
+}

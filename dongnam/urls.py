@@ -1,0 +1,68 @@
+from allauth.account.decorators import secure_admin_login
+from django.conf import settings
+from django.conf.urls.static import static
+from django.contrib import admin
+from django.http import JsonResponse
+from django.urls import include, path
+from django.utils.translation import gettext as _
+from django.views import defaults
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import DefaultRouter
+
+from accounts import views as account_views
+from bookings.api import SpaceViewSet
+from hall import views as hall_views
+from hall.api import BuildingViewSet, FacilityViewSet
+
+# Admin sign-in goes through allauth, so the admin gets the same rate limits and two-factor step.
+admin.site.login = secure_admin_login(admin.site.login)
+admin.site.site_header = "동남전시장 Dongnam"
+
+router = DefaultRouter(trailing_slash=True)
+router.register("buildings", BuildingViewSet, basename="building")
+router.register("facilities", FacilityViewSet, basename="facility")
+router.register("spaces", SpaceViewSet, basename="space")
+
+urlpatterns = [
+    path("", hall_views.home, name="home"),
+    path("spaces/", include("bookings.urls")),
+    path("manage/", include("hall.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/setlang/", account_views.set_language, name="set_language"),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include(router.urls)),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api_schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api_schema"), name="api_docs"),
+]
+
+if settings.DEBUG:
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+
+def _is_api(request) -> bool:
+    return request.path.startswith("/api/")
+
+
+def handler404(request, exception):
+    if _is_api(request):
+        return JsonResponse({"code": "not_found", "detail": _("Not found.")}, status=404)
+    return defaults.page_not_found(request, exception)
+
+
+def handler500(request):
+    if _is_api(request):
+        return JsonResponse({"code": "server_error", "detail": _("Server error.")}, status=500)
+    return defaults.server_error(request)
+
+
+def handler403(request, exception):
+    if _is_api(request):
+        return JsonResponse({"code": "permission_denied", "detail": _("You may not do this.")}, status=403)
+    return defaults.permission_denied(request, exception)
+
+
+def handler400(request, exception):
+    if _is_api(request):
+        return JsonResponse({"code": "bad_request", "detail": _("Bad request.")}, status=400)
+    return defaults.bad_request(request, exception)

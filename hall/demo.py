@@ -1,0 +1,560 @@
+"""The hall as data: its real buildings and facilities, and the demo layout of rooms, units and people.
+
+The article names the buildings and facilities; the rooms, units, fees and organizations are a demo
+layout (see the note on the home page). Loading is idempotent: every row is found by its stable key.
+"""
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from allauth.account.models import EmailAddress
+from django.db import transaction
+
+from accounts.models import User
+from hall.models import Amenity, Building, Facility, Space
+from hall.opening_hours import default_opening_hours
+from tenants.models import LeasableUnit, Membership, Organization
+
+BUILDINGS = [
+    {
+        "slug": "main",
+        "name": "본관동",
+        "name_en": "Main building",
+        "description": "경남사회적경제혁신타운과 동남아트센터가 있는 본관입니다.",
+        "description_en": "Home of the Gyeongnam Social Economy Innovation Town and the Dongnam Art Center.",
+        "position": 1,
+    },
+    {
+        "slug": "east",
+        "name": "동관",
+        "name_en": "East building",
+        "description": "콘텐츠코리아랩과 웹툰캠퍼스가 있는 동관입니다.",
+        "description_en": "Home of Content Korea Lab and the Webtoon Campus.",
+        "position": 2,
+    },
+]
+
+FACILITIES = [
+    {
+        "slug": "innovation-town",
+        "building": "main",
+        "name": "경남사회적경제혁신타운",
+        "name_en": "Gyeongnam Social Economy Innovation Town",
+        "description": "사회적기업, 협동조합, 스타트업을 위한 사무실, 회의실, 교육실, 라이브커머스 스튜디오.",
+        "description_en": "Offices, meeting and education rooms and a live-commerce studio for social enterprises, "
+        "cooperatives and startups.",
+        "operator": "경상남도",
+        "position": 1,
+    },
+    {
+        "slug": "art-center",
+        "building": "main",
+        "name": "동남아트센터",
+        "name_en": "Dongnam Art Center",
+        "description": "전시실, 공연장, 워크숍실을 갖춘 문화 공간.",
+        "description_en": "A cultural space with galleries, a performance hall and workshop rooms.",
+        "operator": "창원시",
+        "position": 2,
+    },
+    {
+        "slug": "content-korea-lab",
+        "building": "east",
+        "name": "콘텐츠코리아랩",
+        "name_en": "Content Korea Lab",
+        "description": "창작자를 위한 영상 스튜디오, 녹음 부스, 메이커 스페이스, 세미나실. 공간과 장비는 무료로 대여합니다.",
+        "description_en": "Video studio, recording booth, maker space and seminar rooms for creators. "
+        "Spaces and equipment are lent free of charge.",
+        "operator": "경남문화예술진흥원",
+        "position": 3,
+    },
+    {
+        "slug": "webtoon-campus",
+        "building": "east",
+        "name": "웹툰캠퍼스",
+        "name_en": "Webtoon Campus",
+        "description": "웹툰 작가를 위한 드로잉 랩, 강의실, 작가 라운지와 입주 작가실.",
+        "description_en": "Drawing lab, lecture room, author lounge and resident writers' rooms for webtoon creators.",
+        "operator": "경남문화예술진흥원",
+        "position": 4,
+    },
+]
+
+AMENITIES = [
+    ("projector", "빔프로젝터", "Projector"),
+    ("screen", "스크린", "Screen"),
+    ("whiteboard", "화이트보드", "Whiteboard"),
+    ("video-conference", "화상회의 장비", "Video conferencing"),
+    ("sound-system", "음향 장비", "Sound system"),
+    ("microphone", "마이크", "Microphone"),
+    ("wifi", "와이파이", "Wi-Fi"),
+    ("accessible", "휠체어 접근 가능", "Wheelchair accessible"),
+    ("stage-lighting", "조명 장비", "Stage lighting"),
+    ("drawing-tablets", "드로잉 태블릿", "Drawing tablets"),
+    ("recording-gear", "녹음 장비", "Recording equipment"),
+    ("camera-gear", "촬영 장비", "Camera equipment"),
+    ("3d-printer", "3D 프린터", "3D printer"),
+    ("kitchenette", "탕비실", "Kitchenette"),
+    ("piano", "피아노", "Piano"),
+]
+
+# Shorthands for the demo rooms below.
+_MEET = ["whiteboard", "wifi", "screen"]
+_TALK = ["projector", "screen", "microphone", "sound-system", "wifi", "accessible"]
+
+# (facility, slug, name, name_en, kind, floor, capacity, area m², amenities, extra fields)
+SPACES = [
+    (
+        "innovation-town",
+        "town-meeting-a",
+        "회의실 A",
+        "Meeting room A",
+        "meeting_room",
+        2,
+        8,
+        24,
+        [*_MEET, "video-conference"],
+        {},
+    ),
+    (
+        "innovation-town",
+        "town-meeting-b",
+        "회의실 B",
+        "Meeting room B",
+        "meeting_room",
+        2,
+        12,
+        36,
+        [*_MEET, "video-conference", "projector"],
+        {},
+    ),
+    (
+        "innovation-town",
+        "town-meeting-c",
+        "회의실 C",
+        "Meeting room C",
+        "meeting_room",
+        2,
+        6,
+        18,
+        _MEET,
+        {"requires_approval": False},
+    ),
+    ("innovation-town", "town-seminar", "세미나실", "Seminar room", "seminar_room", 3, 40, 90, _TALK, {}),
+    (
+        "innovation-town",
+        "town-education-hall",
+        "교육장",
+        "Education hall",
+        "education_hall",
+        1,
+        80,
+        180,
+        [*_TALK, "stage-lighting"],
+        {},
+    ),
+    (
+        "innovation-town",
+        "town-booth-1",
+        "상담부스 1",
+        "Consulting booth 1",
+        "consulting_booth",
+        1,
+        4,
+        8,
+        ["wifi"],
+        {"requires_approval": False},
+    ),
+    (
+        "innovation-town",
+        "town-booth-2",
+        "상담부스 2",
+        "Consulting booth 2",
+        "consulting_booth",
+        1,
+        4,
+        8,
+        ["wifi"],
+        {"requires_approval": False},
+    ),
+    (
+        "innovation-town",
+        "town-booth-3",
+        "상담부스 3",
+        "Consulting booth 3",
+        "consulting_booth",
+        1,
+        4,
+        8,
+        ["wifi", "accessible"],
+        {"requires_approval": False},
+    ),
+    (
+        "innovation-town",
+        "town-coworking",
+        "코워킹 라운지",
+        "Co-working lounge",
+        "coworking",
+        1,
+        30,
+        120,
+        ["wifi", "kitchenette", "accessible"],
+        {},
+    ),
+    (
+        "innovation-town",
+        "town-live-commerce",
+        "라이브커머스 스튜디오",
+        "Live-commerce studio",
+        "studio",
+        2,
+        6,
+        40,
+        ["camera-gear", "stage-lighting", "microphone", "wifi"],
+        {},
+    ),
+    (
+        "art-center",
+        "art-gallery-1",
+        "제1전시실",
+        "Gallery 1",
+        "gallery",
+        1,
+        200,
+        600,
+        ["stage-lighting", "accessible"],
+        {"booking_unit": "day"},
+    ),
+    (
+        "art-center",
+        "art-gallery-2",
+        "제2전시실",
+        "Gallery 2",
+        "gallery",
+        1,
+        80,
+        240,
+        ["stage-lighting", "accessible"],
+        {"booking_unit": "day"},
+    ),
+    (
+        "art-center",
+        "art-multipurpose-hall",
+        "다목적홀",
+        "Multipurpose hall",
+        "hall",
+        1,
+        150,
+        320,
+        [*_TALK, "stage-lighting", "piano"],
+        {},
+    ),
+    (
+        "art-center",
+        "art-workshop",
+        "워크숍 스튜디오",
+        "Workshop studio",
+        "workshop",
+        2,
+        20,
+        70,
+        ["whiteboard", "wifi", "kitchenette"],
+        {},
+    ),
+    (
+        "art-center",
+        "art-practice-room",
+        "연습실",
+        "Practice room",
+        "practice_room",
+        2,
+        10,
+        45,
+        ["piano", "sound-system"],
+        {},
+    ),
+    (
+        "art-center",
+        "art-rehearsal-room",
+        "리허설룸",
+        "Rehearsal room",
+        "practice_room",
+        2,
+        15,
+        60,
+        ["sound-system", "microphone"],
+        {},
+    ),
+    (
+        "content-korea-lab",
+        "ckl-video-studio",
+        "영상 스튜디오",
+        "Video studio",
+        "studio",
+        1,
+        8,
+        80,
+        ["camera-gear", "stage-lighting", "microphone"],
+        {},
+    ),
+    (
+        "content-korea-lab",
+        "ckl-recording-booth",
+        "녹음 부스",
+        "Recording booth",
+        "recording_booth",
+        1,
+        3,
+        10,
+        ["recording-gear", "microphone"],
+        {},
+    ),
+    (
+        "content-korea-lab",
+        "ckl-podcast-booth",
+        "팟캐스트 부스",
+        "Podcast booth",
+        "recording_booth",
+        1,
+        4,
+        12,
+        ["recording-gear", "microphone"],
+        {"requires_approval": False},
+    ),
+    (
+        "content-korea-lab",
+        "ckl-maker-space",
+        "메이커 스페이스",
+        "Maker space",
+        "maker_space",
+        2,
+        15,
+        110,
+        ["3d-printer", "wifi", "accessible"],
+        {},
+    ),
+    (
+        "content-korea-lab",
+        "ckl-meeting-room",
+        "회의실",
+        "Meeting room",
+        "meeting_room",
+        2,
+        10,
+        30,
+        [*_MEET, "video-conference"],
+        {"requires_approval": False},
+    ),
+    ("content-korea-lab", "ckl-seminar-room", "세미나실", "Seminar room", "seminar_room", 2, 30, 75, _TALK, {}),
+    (
+        "content-korea-lab",
+        "ckl-editing-room",
+        "편집실",
+        "Editing room",
+        "studio",
+        2,
+        4,
+        16,
+        ["wifi"],
+        {"requires_approval": False},
+    ),
+    (
+        "webtoon-campus",
+        "webtoon-drawing-lab",
+        "드로잉 랩",
+        "Drawing lab",
+        "drawing_lab",
+        3,
+        20,
+        85,
+        ["drawing-tablets", "wifi", "projector"],
+        {},
+    ),
+    ("webtoon-campus", "webtoon-lecture-room", "강의실", "Lecture room", "lecture_room", 3, 40, 90, _TALK, {}),
+    (
+        "webtoon-campus",
+        "webtoon-author-lounge",
+        "작가 라운지",
+        "Author lounge",
+        "lounge",
+        3,
+        12,
+        50,
+        ["wifi", "kitchenette"],
+        {"requires_approval": False},
+    ),
+    (
+        "webtoon-campus",
+        "webtoon-meeting-room",
+        "웹툰 회의실",
+        "Webtoon meeting room",
+        "meeting_room",
+        3,
+        6,
+        20,
+        _MEET,
+        {"requires_approval": False},
+    ),
+]
+
+# Content Korea Lab and the Webtoon Campus lend their spaces free of charge and keep shorter hours.
+_CULTURE_HOURS = {**default_opening_hours(), "sat": [["10:00", "17:00"]]}
+FACILITY_POLICIES = {
+    "innovation-town": {"tenant_max_days_ahead": 120},
+    "art-center": {"max_days_ahead": 90, "tenant_max_days_ahead": 120, "max_duration_minutes": 720},
+    "content-korea-lab": {"opening_hours": _CULTURE_HOURS, "max_days_ahead": 30, "tenant_max_days_ahead": 60},
+    "webtoon-campus": {"opening_hours": _CULTURE_HOURS, "max_days_ahead": 30, "tenant_max_days_ahead": 60},
+}
+
+
+def _units():
+    """Offices 101–120 of the Innovation Town and writers' rooms W1–W10 of the Webtoon Campus."""
+    for number in range(1, 21):
+        area = Decimal(20 + (number * 7) % 41)  # 20–60 m², varied
+        yield "innovation-town", f"1{number:02d}", 1 if number <= 10 else 2, area, int(area) * 12_000
+    for number in range(1, 11):
+        area = Decimal(10 + number % 6)  # 10–15 m²
+        yield "webtoon-campus", f"W{number}", 3, area, int(area) * 8_000
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    email: str
+    name: str
+    manages: tuple[str, ...] = ()
+    superuser: bool = False
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("admin@dongnam.example", "관리자", superuser=True),
+    DemoAccount("manager.town@dongnam.example", "김혁신 (혁신타운 매니저)", manages=("innovation-town",)),
+    DemoAccount("manager.art@dongnam.example", "박예술 (아트센터 매니저)", manages=("art-center",)),
+    DemoAccount("manager.ckl@dongnam.example", "이콘텐츠 (콘텐츠코리아랩 매니저)", manages=("content-korea-lab",)),
+    DemoAccount("manager.webtoon@dongnam.example", "최웹툰 (웹툰캠퍼스 매니저)", manages=("webtoon-campus",)),
+    DemoAccount("startup@dongnam.example", "정창업"),
+    DemoAccount("tenant@dongnam.example", "한입주"),
+]
+
+DEMO_ORGANIZATIONS = [
+    {
+        "business_number": "6098200012",
+        "name": "창원스마트팩토리랩",
+        "name_en": "Changwon Smart Factory Lab",
+        "kind": Organization.Kind.STARTUP,
+        "representative": "정창업",
+        "email": "hello@smartfactorylab.example",
+        "phone": "055-000-0101",
+        "address": "경상남도 창원시 성산구 (데모)",
+        "members": [("startup@dongnam.example", Membership.Role.OWNER)],
+    },
+    {
+        "business_number": "6098600024",
+        "name": "동남사회적협동조합",
+        "name_en": "Dongnam Social Cooperative",
+        "kind": Organization.Kind.COOPERATIVE,
+        "representative": "한입주",
+        "email": "office@dongnamcoop.example",
+        "phone": "055-000-0202",
+        "address": "경상남도 창원시 성산구 동남전시장 본관 105호 (데모)",
+        "members": [("tenant@dongnam.example", Membership.Role.OWNER)],
+    },
+]
+
+
+def _sync(model, lookup: dict, values: dict):
+    """Create the row, or update it only where it differs: a second run writes nothing."""
+    obj = model.objects.filter(**lookup).first()
+    if obj is None:
+        return model.objects.create(**lookup, **values), True
+    changed = [field for field, value in values.items() if getattr(obj, field) != value]
+    if changed:
+        for field in changed:
+            setattr(obj, field, values[field])
+        obj.save(update_fields=changed)
+    return obj, False
+
+
+@transaction.atomic
+def load_hall() -> dict[str, int]:
+    """The real buildings and facilities of the hall."""
+    created = 0
+    buildings = {}
+    for data in BUILDINGS:
+        values = {key: value for key, value in data.items() if key != "slug"}
+        buildings[data["slug"]], was_created = _sync(Building, {"slug": data["slug"]}, values)
+        created += was_created
+    for data in FACILITIES:
+        values = {key: value for key, value in data.items() if key not in ("slug", "building")}
+        _, was_created = _sync(Facility, {"slug": data["slug"]}, {**values, "building": buildings[data["building"]]})
+        created += was_created
+    return {"created": created}
+
+
+@transaction.atomic
+def load_demo(*, password: str) -> dict[str, int]:
+    """The demo layout: policies, amenities, rooms, units, organizations and verified accounts."""
+    created = load_hall()["created"]
+    facilities = {facility.slug: facility for facility in Facility.objects.all()}
+    for slug, policy in FACILITY_POLICIES.items():
+        _sync(Facility, {"slug": slug}, policy)
+
+    amenities = {}
+    for slug, name, name_en in AMENITIES:
+        amenities[slug], was_created = _sync(Amenity, {"slug": slug}, {"name": name, "name_en": name_en})
+        created += was_created
+
+    for facility, slug, name, name_en, kind, floor, capacity, area, amenity_slugs, extra in SPACES:
+        values = {
+            "facility": facilities[facility],
+            "name": name,
+            "name_en": name_en,
+            "kind": kind,
+            "floor": floor,
+            "capacity": capacity,
+            "area_m2": Decimal(area),
+            **extra,
+        }
+        space, was_created = _sync(Space, {"slug": slug}, values)
+        created += was_created
+        wanted = {amenities[a].pk for a in amenity_slugs}
+        if set(space.amenities.values_list("pk", flat=True)) != wanted:
+            space.amenities.set(wanted)
+
+    for facility, code, floor, area, rent in _units():
+        _, was_created = _sync(
+            LeasableUnit,
+            {"facility": facilities[facility], "code": code},
+            {
+                "floor": floor,
+                "area_m2": area,
+                "monthly_rent": rent,
+                "maintenance_fee": int(area) * 2_000,
+                "deposit": rent * 10,
+            },
+        )
+        created += was_created
+
+    users = {}
+    for account in DEMO_ACCOUNTS:
+        user, was_created = _sync(
+            User,
+            {"email": account.email},
+            {"name": account.name, "is_superuser": account.superuser, "is_staff": account.superuser},
+        )
+        created += was_created
+        if not user.check_password(password):
+            user.set_password(password)
+            user.save(update_fields=["password"])
+        # Demo accounts are verified, so they can sign in without opening an e-mail.
+        _sync(EmailAddress, {"user": user, "email": account.email}, {"verified": True, "primary": True})
+        for slug in account.manages:
+            if not facilities[slug].managers.filter(pk=user.pk).exists():
+                facilities[slug].managers.add(user)
+        users[account.email] = user
+
+    for data in DEMO_ORGANIZATIONS:
+        values = {key: value for key, value in data.items() if key not in ("business_number", "members")}
+        organization, was_created = _sync(Organization, {"business_number": data["business_number"]}, values)
+        created += was_created
+        for email, role in data["members"]:
+            _sync(Membership, {"organization": organization, "user": users[email]}, {"role": role})
+    return {"created": created}

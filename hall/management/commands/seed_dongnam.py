@@ -1,0 +1,31 @@
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+
+from hall import demo
+
+
+class Command(BaseCommand):
+    help = "Load the hall's buildings and facilities; with --demo also the demo rooms, units and accounts."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--demo", action="store_true", help="Also load the demo layout and demo accounts.")
+        parser.add_argument(
+            "--force", action="store_true", help="Allow --demo under production settings (demo passwords!)."
+        )
+
+    def handle(self, *args, **options):
+        if options["demo"]:
+            if settings.PRODUCTION and not options["force"]:
+                raise CommandError(
+                    "Refusing to load demo accounts with a known password under production settings; "
+                    "pass --force if this really is a demo server."
+                )
+            result = demo.load_demo(password=settings.DEMO_PASSWORD)
+            self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({result['created']} new rows)."))
+            self.stdout.write("Demo logins (password: DEMO_PASSWORD, default 'dongnam-demo'):")
+            for account in demo.DEMO_ACCOUNTS:
+                role = "admin" if account.superuser else (", ".join(account.manages) or "member")
+                self.stdout.write(f"  {account.email:<36} {role}")
+        else:
+            result = demo.load_hall()
+            self.stdout.write(self.style.SUCCESS(f"Hall loaded ({result['created']} new rows)."))

@@ -1,0 +1,240 @@
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from hall.opening_hours import default_opening_hours, format_opening_hours, validate_opening_hours
+
+
+class BilingualNameMixin:
+    """Korean ``name`` is required; ``name_en`` is shown to English readers when it is filled in."""
+
+    @property
+    def display_name(self) -> str:
+        if (get_language() or "ko").startswith("en") and self.name_en:
+            return self.name_en
+        return self.name
+
+    @property
+    def display_description(self) -> str:
+        if (get_language() or "ko").startswith("en") and getattr(self, "description_en", ""):
+            return self.description_en
+        return getattr(self, "description", "")
+
+    def __str__(self):
+        return self.display_name
+
+
+class Building(BilingualNameMixin, models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name (Korean)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    description = models.TextField(_("description (Korean)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        ordering = ["position", "slug"]
+
+
+class Facility(BilingualNameMixin, models.Model):
+    """One of the four facilities of the hall. Its booking policy is the default of its spaces."""
+
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="facilities", verbose_name=_("building")
+    )
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name (Korean)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    description = models.TextField(_("description (Korean)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    operator = models.CharField(_("operated by"), max_length=150, blank=True)
+    contact_email = models.EmailField(_("contact e-mail"), blank=True)
+    contact_phone = models.CharField(_("contact phone"), max_length=30, blank=True)
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    managers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="managed_facilities",
+        verbose_name=_("managers"),
+        help_text=_("Staff who approve bookings, close rooms and review lease renewals here."),
+    )
+
+    # Booking policy defaults; a space may override each of them.
+    opening_hours = models.JSONField(
+        _("opening hours"), default=default_opening_hours, validators=[validate_opening_hours]
+    )
+    open_on_holidays = models.BooleanField(_("open on public holidays"), default=False)
+    requires_approval = models.BooleanField(_("bookings need approval"), default=True)
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("time granularity (minutes)"), default=30, validators=[MinValueValidator(5), MaxValueValidator(1440)]
+    )
+    min_duration_minutes = models.PositiveIntegerField(_("minimum duration (minutes)"), default=30)
+    max_duration_minutes = models.PositiveIntegerField(_("maximum duration (minutes)"), default=480)
+    max_days_ahead = models.PositiveSmallIntegerField(_("bookable days ahead"), default=60)
+    tenant_max_days_ahead = models.PositiveSmallIntegerField(_("bookable days ahead for tenants"), default=90)
+    min_notice_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), default=60)
+
+    class Meta:
+        verbose_name = _("facility")
+        verbose_name_plural = _("facilities")
+        ordering = ["position", "slug"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(min_duration_minutes__lte=models.F("max_duration_minutes")),
+                name="facility_min_duration_lte_max",
+            ),
+            models.CheckConstraint(condition=Q(slot_minutes__gt=0), name="facility_slot_minutes_positive"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("bookings:space_list") + f"?facility={self.slug}"
+
+
+class Amenity(BilingualNameMixin, models.Model):
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name (Korean)"), max_length=80)
+    name_en = models.CharField(_("name (English)"), max_length=80, blank=True)
+
+    class Meta:
+        verbose_name = _("amenity")
+        verbose_name_plural = _("amenities")
+        ordering = ["slug"]
+
+
+@dataclass(frozen=True)
+class BookingPolicy:
+    """The rules a space's bookings follow: its own settings, else its facility's."""
+
+    opening_hours: dict
+    open_on_holidays: bool
+    requires_approval: bool
+    booking_unit: str
+    slot_minutes: int
+    min_duration_minutes: int
+    max_duration_minutes: int
+    max_days_ahead: int
+    tenant_max_days_ahead: int
+    min_notice_minutes: int
+
+
+class Space(BilingualNameMixin, models.Model):
+    """A bookable room of a facility."""
+
+    class Kind(models.TextChoices):
+        MEETING_ROOM = "meeting_room", _("Meeting room")
+        SEMINAR_ROOM = "seminar_room", _("Seminar room")
+        EDUCATION_HALL = "education_hall", _("Education hall")
+        LECTURE_ROOM = "lecture_room", _("Lecture room")
+        CONSULTING_BOOTH = "consulting_booth", _("Consulting booth")
+        COWORKING = "coworking", _("Co-working space")
+        LOUNGE = "lounge", _("Lounge")
+        GALLERY = "gallery", _("Gallery")
+        HALL = "hall", _("Multipurpose hall")
+        WORKSHOP = "workshop", _("Workshop")
+        PRACTICE_ROOM = "practice_room", _("Practice room")
+        STUDIO = "studio", _("Studio")
+        RECORDING_BOOTH = "recording_booth", _("Recording booth")
+        MAKER_SPACE = "maker_space", _("Maker space")
+        DRAWING_LAB = "drawing_lab", _("Drawing lab")
+
+    class BookingUnit(models.TextChoices):
+        SLOT = "slot", _("By the hour")
+        DAY = "day", _("By the whole day")
+
+    facility = models.ForeignKey(Facility, on_delete=models.PROTECT, related_name="spaces", verbose_name=_("facility"))
+    slug = models.SlugField(_("slug"), unique=True)
+    name = models.CharField(_("name (Korean)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    floor = models.SmallIntegerField(_("floor"), default=1, help_text=_("Negative for basement floors."))
+    capacity = models.PositiveIntegerField(_("capacity (people)"), validators=[MinValueValidator(1)])
+    area_m2 = models.DecimalField(_("area (m²)"), max_digits=8, decimal_places=1, null=True, blank=True)
+    description = models.TextField(_("description (Korean)"), blank=True)
+    description_en = models.TextField(_("description (English)"), blank=True)
+    amenities = models.ManyToManyField(Amenity, blank=True, related_name="spaces", verbose_name=_("amenities"))
+    photo = models.ImageField(_("photo"), upload_to="spaces/", blank=True)
+    is_bookable = models.BooleanField(
+        _("bookable"), default=True, help_text=_("Unbookable spaces are listed but take no bookings.")
+    )
+    booking_unit = models.CharField(
+        _("booking unit"), max_length=10, choices=BookingUnit.choices, default=BookingUnit.SLOT
+    )
+
+    # Overrides of the facility's policy; empty means "as the facility".
+    opening_hours = models.JSONField(
+        _("opening hours"),
+        null=True,
+        blank=True,
+        validators=[validate_opening_hours],
+        help_text=_("Leave empty to use the facility's opening hours."),
+    )
+    open_on_holidays = models.BooleanField(_("open on public holidays"), null=True, blank=True)
+    requires_approval = models.BooleanField(_("bookings need approval"), null=True, blank=True)
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("time granularity (minutes)"), null=True, blank=True, validators=[MinValueValidator(5)]
+    )
+    min_duration_minutes = models.PositiveIntegerField(_("minimum duration (minutes)"), null=True, blank=True)
+    max_duration_minutes = models.PositiveIntegerField(_("maximum duration (minutes)"), null=True, blank=True)
+    max_days_ahead = models.PositiveSmallIntegerField(_("bookable days ahead"), null=True, blank=True)
+    tenant_max_days_ahead = models.PositiveSmallIntegerField(
+        _("bookable days ahead for tenants"), null=True, blank=True
+    )
+    min_notice_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("space")
+        verbose_name_plural = _("spaces")
+        ordering = ["facility__position", "floor", "slug"]
+        constraints = [
+            models.CheckConstraint(condition=Q(capacity__gte=1), name="space_capacity_positive"),
+            models.CheckConstraint(
+                condition=Q(min_duration_minutes__isnull=True)
+                | Q(max_duration_minutes__isnull=True)
+                | Q(min_duration_minutes__lte=models.F("max_duration_minutes")),
+                name="space_min_duration_lte_max",
+            ),
+        ]
+        indexes = [
+            # The space list filters by facility and kind and sorts by capacity (bookings.filters).
+            models.Index(fields=["facility", "kind"], name="space_facility_kind_idx"),
+            models.Index(fields=["capacity"], name="space_capacity_idx"),
+        ]
+
+    def get_absolute_url(self):
+        return reverse("bookings:space_detail", kwargs={"slug": self.slug})
+
+    @property
+    def building(self) -> Building:
+        return self.facility.building
+
+    @property
+    def policy(self) -> BookingPolicy:
+        facility = self.facility
+
+        def pick(field):
+            own = getattr(self, field)
+            return getattr(facility, field) if own is None else own
+
+        return BookingPolicy(
+            opening_hours=pick("opening_hours"),
+            open_on_holidays=pick("open_on_holidays"),
+            requires_approval=pick("requires_approval"),
+            booking_unit=self.booking_unit,
+            slot_minutes=pick("slot_minutes"),
+            min_duration_minutes=pick("min_duration_minutes"),
+            max_duration_minutes=pick("max_duration_minutes"),
+            max_days_ahead=pick("max_days_ahead"),
+            tenant_max_days_ahead=pick("tenant_max_days_ahead"),
+            min_notice_minutes=pick("min_notice_minutes"),
+        )
+
+    def opening_hours_rows(self):
+        return format_opening_hours(self.policy.opening_hours)

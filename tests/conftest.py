@@ -1,0 +1,97 @@
+"""Fixtures for the standard cast and the services the passes of `make test` provide."""
+
+import os
+
+import pytest
+from django.core.cache import cache
+
+from hall.demo import load_hall
+from hall.models import Facility
+from tenants.models import Membership
+from tests.factories import MembershipFactory, OrganizationFactory, SpaceFactory, UserFactory
+
+
+def pytest_runtest_setup(item):
+    if item.get_closest_marker("postgres"):
+        from django.conf import settings
+
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of `make test`")
+    if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
+        pytest.skip("needs Redis: runs in the PostgreSQL + Redis pass of `make test`")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Login rate limits live in the cache (Redis in the second pass); each test starts clean.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def hall(db):
+    """The real buildings and facilities (main/east, the four facilities)."""
+    load_hall()
+    return {facility.slug: facility for facility in Facility.objects.all()}
+
+
+@pytest.fixture
+def town(hall):
+    return hall["innovation-town"]
+
+
+@pytest.fixture
+def art_center(hall):
+    return hall["art-center"]
+
+
+@pytest.fixture
+def space(town):
+    return SpaceFactory(facility=town, slug="town-test-room", capacity=12)
+
+
+@pytest.fixture
+def startup_member(db):
+    membership = MembershipFactory(role=Membership.Role.MEMBER)
+    return membership.user
+
+
+@pytest.fixture
+def other_org_member(db):
+    return MembershipFactory(organization=OrganizationFactory(), role=Membership.Role.MEMBER).user
+
+
+@pytest.fixture
+def tenant_owner(db):
+    from tenants.models import Organization
+
+    organization = OrganizationFactory(kind=Organization.Kind.COOPERATIVE)
+    return MembershipFactory(organization=organization, role=Membership.Role.OWNER).user
+
+
+@pytest.fixture
+def manager(town):
+    """The manager of the Innovation Town (where `space` is)."""
+    user = UserFactory(email="manager@example.com")
+    town.managers.add(user)
+    return user
+
+
+@pytest.fixture
+def other_manager(art_center):
+    user = UserFactory(email="other.manager@example.com")
+    art_center.managers.add(user)
+    return user
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(email="admin@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def api_client():
+    from rest_framework.test import APIClient
+
+    return APIClient()

@@ -1,0 +1,120 @@
+import factory
+from allauth.account.models import EmailAddress
+from django.conf import settings
+
+from accounts.models import User
+from hall.models import Amenity, Building, Facility, Space
+from tenants.models import LeasableUnit, Membership, Organization
+from tenants.validators import business_number_check_digit
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    name = factory.Faker("name", locale="ko_KR")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def verified(self, create, extracted, **kwargs):
+        """Users have a verified primary address unless built with verified=False."""
+        if create and extracted is not False:
+            EmailAddress.objects.create(user=self, email=self.email, verified=True, primary=True)
+        if create:
+            self.save()
+
+
+def _business_number(n: int) -> str:
+    first_nine = f"6098{n % 100000:05d}"
+    if first_nine[5:] == "0000":
+        first_nine = first_nine[:5] + "0001"
+    return first_nine + str(business_number_check_digit(first_nine))
+
+
+class OrganizationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organization
+
+    name = factory.Sequence(lambda n: f"테스트기업 {n}")
+    name_en = factory.Sequence(lambda n: f"Test company {n}")
+    kind = Organization.Kind.STARTUP
+    business_number = factory.Sequence(lambda n: _business_number(n + 1))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    organization = factory.SubFactory(OrganizationFactory)
+    user = factory.SubFactory(UserFactory)
+    role = Membership.Role.MEMBER
+
+
+class BuildingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Building
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"building-{n}")
+    name = factory.Sequence(lambda n: f"건물 {n}")
+    name_en = factory.Sequence(lambda n: f"Building {n}")
+
+
+class FacilityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Facility
+        django_get_or_create = ["slug"]
+
+    building = factory.SubFactory(BuildingFactory)
+    slug = factory.Sequence(lambda n: f"facility-{n}")
+    name = factory.Sequence(lambda n: f"시설 {n}")
+    name_en = factory.Sequence(lambda n: f"Facility {n}")
+
+
+class AmenityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Amenity
+        django_get_or_create = ["slug"]
+
+    slug = factory.Sequence(lambda n: f"amenity-{n}")
+    name = factory.Sequence(lambda n: f"설비 {n}")
+    name_en = factory.Sequence(lambda n: f"Amenity {n}")
+
+
+class SpaceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Space
+        skip_postgeneration_save = True
+
+    facility = factory.SubFactory(FacilityFactory)
+    slug = factory.Sequence(lambda n: f"space-{n}")
+    name = factory.Sequence(lambda n: f"회의실 {n}")
+    name_en = factory.Sequence(lambda n: f"Room {n}")
+    kind = Space.Kind.MEETING_ROOM
+    capacity = 10
+    floor = 1
+
+    @factory.post_generation
+    def amenities(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.amenities.set(extracted)
+
+
+class LeasableUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LeasableUnit
+
+    facility = factory.SubFactory(FacilityFactory)
+    code = factory.Sequence(lambda n: f"{100 + n}")
+    area_m2 = 30
+    monthly_rent = 360_000
+    maintenance_fee = 60_000
+    deposit = 3_600_000
+
+
+def demo_password() -> str:
+    return settings.DEMO_PASSWORD
