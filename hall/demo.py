@@ -420,18 +420,19 @@ def _units():
 class DemoAccount:
     email: str
     name: str
+    role: str
     manages: tuple[str, ...] = ()
     superuser: bool = False
 
 
 DEMO_ACCOUNTS = [
-    DemoAccount("admin@dongnam.example", "관리자", superuser=True),
-    DemoAccount("manager.town@dongnam.example", "김혁신 (혁신타운 매니저)", manages=("innovation-town",)),
-    DemoAccount("manager.art@dongnam.example", "박예술 (아트센터 매니저)", manages=("art-center",)),
-    DemoAccount("manager.ckl@dongnam.example", "이콘텐츠 (콘텐츠코리아랩 매니저)", manages=("content-korea-lab",)),
-    DemoAccount("manager.webtoon@dongnam.example", "최웹툰 (웹툰캠퍼스 매니저)", manages=("webtoon-campus",)),
-    DemoAccount("startup@dongnam.example", "정창업"),
-    DemoAccount("tenant@dongnam.example", "한입주"),
+    DemoAccount("admin@dongnam.example", "관리자", "admin (manages every facility)", superuser=True),
+    DemoAccount("manager.town@dongnam.example", "김혁신", "manager, Innovation Town", manages=("innovation-town",)),
+    DemoAccount("manager.art@dongnam.example", "박예술", "manager, Art Center", manages=("art-center",)),
+    DemoAccount("manager.ckl@dongnam.example", "이콘텐츠", "manager, Content Korea Lab", manages=("content-korea-lab",)),
+    DemoAccount("manager.webtoon@dongnam.example", "최웹툰", "manager, Webtoon Campus", manages=("webtoon-campus",)),
+    DemoAccount("startup@dongnam.example", "정창업", "owner of a startup (no lease)"),
+    DemoAccount("tenant@dongnam.example", "한입주", "owner of a tenant cooperative"),
 ]
 
 DEMO_ORGANIZATIONS = [

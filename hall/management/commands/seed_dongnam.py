@@ -24,8 +24,7 @@ class Command(BaseCommand):
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({result['created']} new rows)."))
             self.stdout.write("Demo logins (password: DEMO_PASSWORD, default 'dongnam-demo'):")
             for account in demo.DEMO_ACCOUNTS:
-                role = "admin" if account.superuser else (", ".join(account.manages) or "member")
-                self.stdout.write(f"  {account.email:<36} {role}")
+                self.stdout.write(f"  {account.email:<34} {account.role}")
         else:
             result = demo.load_hall()
             self.stdout.write(self.style.SUCCESS(f"Hall loaded ({result['created']} new rows)."))
