@@ -15,7 +15,7 @@ app.autodiscover_tasks()
 @app.on_after_configure.connect
 def _create_embedded_broker_folders(sender, **kwargs):
     # kombu's filesystem transport expects its folders to exist.
-    for key in ("data_folder_in", "data_folder_out", "processed_folder"):
+    for key in ("data_folder_in", "data_folder_out", "processed_folder", "control_folder"):
         folder = sender.conf.broker_transport_options.get(key)
         if folder and sender.conf.broker_url.startswith("filesystem://"):
             os.makedirs(folder, exist_ok=True)
