@@ -48,6 +48,7 @@ messages: install-dev
 vendor:
 	npm install --no-save --no-audit --no-fund
 	cp node_modules/@picocss/pico/css/pico.jade.min.css node_modules/@picocss/pico/LICENSE.md static/vendor/pico/
+	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx/
 
 check-deploy: install
 	DONGNAM_ENV=production DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \

@@ -1,3 +1,4 @@
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
 
 
@@ -8,3 +9,10 @@ class PersonalTokenAuthentication(TokenAuthentication):
         user, personal_token = super().authenticate_credentials(token)
         personal_token.touch()
         return user, personal_token
+
+
+class PersonalTokenScheme(KnoxTokenScheme):
+    """Describes the personal token in the OpenAPI schema (knox's own scheme matches only its exact class)."""
+
+    target_class = PersonalTokenAuthentication
+    name = "personalToken"

@@ -25,6 +25,16 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
+def manager_mfa_missing(user) -> bool:
+    """Whether a manager or admin still has to set up TOTP before acting as one."""
+    return bool(
+        settings.MANAGER_MFA_REQUIRED
+        and user.is_authenticated
+        and (user.is_staff or is_manager(user))
+        and not is_mfa_enabled(user, ["totp"])
+    )
+
+
 class ManagerMfaMiddleware:
     """Send managers and admins without TOTP to its set-up page before any manager page."""
 
@@ -32,13 +42,7 @@ class ManagerMfaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if (
-            settings.MANAGER_MFA_REQUIRED
-            and request.path.startswith(MANAGER_PATH_PREFIXES)
-            and request.user.is_authenticated
-            and (request.user.is_staff or is_manager(request.user))
-            and not is_mfa_enabled(request.user, ["totp"])
-        ):
+        if request.path.startswith(MANAGER_PATH_PREFIXES) and manager_mfa_missing(request.user):
             messages.warning(
                 request,
                 _("Managers must turn on two-factor authentication before using manager pages."),

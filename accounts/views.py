@@ -1,6 +1,8 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -31,9 +33,21 @@ def profile(request):
             services.update_profile(
                 user=request.user, name=form.cleaned_data["name"], language=form.cleaned_data["language"]
             )
+            # The confirmation is read on the next page, which is already in the newly chosen language.
+            translation.activate(request.user.language)
             messages.success(request, _("Your account was saved."))
             response = redirect("accounts:profile")
-            response.set_cookie("dongnam_language", request.user.language, samesite="Lax")
+            # The same cookie as Django's language switch sets, with the same (production: Secure) flags.
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                request.user.language,
+                max_age=settings.LANGUAGE_COOKIE_AGE,
+                path=settings.LANGUAGE_COOKIE_PATH,
+                domain=settings.LANGUAGE_COOKIE_DOMAIN,
+                secure=settings.LANGUAGE_COOKIE_SECURE,
+                httponly=settings.LANGUAGE_COOKIE_HTTPONLY,
+                samesite=settings.LANGUAGE_COOKIE_SAMESITE,
+            )
             return response
         return render(request, "accounts/profile.html", _profile_context(request, profile_form=form), status=400)
     return render(request, "accounts/profile.html", _profile_context(request))

@@ -1,10 +1,22 @@
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import serializers, viewsets
+from datetime import timedelta
 
-from bookings import selectors
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import ValidationError
+from rest_framework.response import Response
+
+from accounts.middleware import manager_mfa_missing
+from bookings import selectors, services
 from bookings.filters import SpaceFilter
+from bookings.models import Booking
 from dongnam.api import StrictQueryParamsMixin
 from hall.models import Space
+from tenants.models import Organization
+
+MAX_BUSY_SPAN = timedelta(days=31)
 
 
 class SpaceSerializer(serializers.ModelSerializer):
@@ -49,8 +61,36 @@ class SpaceSerializer(serializers.ModelSerializer):
         return space.policy.opening_hours
 
 
+class BusyPeriodSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    kind = serializers.ChoiceField(choices=["pending", "approved", "closed"])
+
+
+class BusyQuerySerializer(serializers.Serializer):
+    # ``from`` is a Python keyword; the serializer reads it as a declared field below.
+    to = serializers.DateTimeField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = serializers.DateTimeField()
+        return fields
+
+    def validate(self, data):
+        if data["to"] <= data["from"]:
+            raise ValidationError({"to": [_("The end must be after the start.")]})
+        if data["to"] - data["from"] > MAX_BUSY_SPAN:
+            raise ValidationError({"to": [_("Ask for at most 31 days at a time.")]})
+        return data
+
+
 @extend_schema_view(
-    list=extend_schema(summary="Search spaces", description="Filter by building, facility, kind, capacity, amenity."),
+    list=extend_schema(
+        summary="Search spaces",
+        description="Filter by building, facility, kind, capacity_min, amenity (repeat: all must match) and, "
+        "with available_from and available_to (ISO 8601; no offset means Asia/Seoul), only the spaces free "
+        "and open for that whole time.",
+    ),
     retrieve=extend_schema(summary="One space"),
 )
 class SpaceViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
@@ -58,3 +98,201 @@ class SpaceViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = SpaceFilter
     lookup_field = "slug"
     queryset = selectors.space_list()
+
+    def get_extra_query_params(self):
+        return {"from", "to"} if self.action == "busy" else set()
+
+    def allowed_query_params(self):
+        return super().allowed_query_params() | self.get_extra_query_params()
+
+    @extend_schema(
+        summary="Busy times of a space",
+        description="Booked (pending or approved) and closed periods between from and to, without who booked.",
+        parameters=[
+            OpenApiParameter("from", str, required=True, description="ISO 8601 start"),
+            OpenApiParameter("to", str, required=True, description="ISO 8601 end (at most 31 days later)"),
+        ],
+        responses=BusyPeriodSerializer(many=True),
+        filters=False,
+    )
+    @action(detail=True, methods=["get"], filterset_class=None, pagination_class=None)
+    def busy(self, request, slug=None):
+        space = get_object_or_404(Space.objects.select_related("facility"), slug=slug)
+        query = BusyQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        periods = selectors.busy_periods(
+            space=space, start=query.validated_data["from"], end=query.validated_data["to"]
+        )
+        return Response(BusyPeriodSerializer(periods, many=True).data)
+
+
+class BookingSerializer(serializers.ModelSerializer):
+    space = serializers.SlugRelatedField(slug_field="slug", queryset=Space.objects.select_related("facility"))
+    organization = serializers.PrimaryKeyRelatedField(
+        queryset=Organization.objects.all(), required=False, allow_null=True
+    )
+    requested_by = serializers.EmailField(source="requested_by.email", read_only=True)
+    url = serializers.SerializerMethodField()
+    override_reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+
+    class Meta:
+        model = Booking
+        fields = [
+            "id",
+            "space",
+            "organization",
+            "title",
+            "purpose",
+            "attendees",
+            "start",
+            "end",
+            "status",
+            "requested_by",
+            "decided_at",
+            "decision_reason",
+            "cancelled_at",
+            "cancel_reason",
+            "override_reason",
+            "created",
+            "url",
+        ]
+        read_only_fields = [
+            "status",
+            "decided_at",
+            "decision_reason",
+            "cancelled_at",
+            "cancel_reason",
+            "created",
+        ]
+        extra_kwargs = {"attendees": {"min_value": 1, "max_value": 100000}, "purpose": {"required": False}}
+
+    def get_url(self, booking) -> str:
+        request = self.context.get("request")
+        path = booking.get_absolute_url()
+        return request.build_absolute_uri(path) if request else path
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+def _error_response(error: services.BookingError) -> Response:
+    body = {"code": error.code, "detail": error.message}
+    if error.field:
+        body["errors"] = {error.field: [error.message]}
+    if error.violations:
+        body["violations"] = [{"code": v.code, "detail": v.message, "field": v.field} for v in error.violations]
+    return Response(body, status=error.status)
+
+
+_BOOKING_ERROR = inline_serializer(
+    "BookingError",
+    fields={
+        "code": serializers.CharField(),
+        "detail": serializers.CharField(),
+        "errors": serializers.DictField(required=False),
+        "violations": serializers.ListField(child=serializers.DictField(), required=False),
+    },
+)
+
+
+class BookingViewSet(
+    StrictQueryParamsMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Bookings you can see: your own, your organizations', and those of the facilities you manage."""
+
+    serializer_class = BookingSerializer
+    permission_classes = [permissions.IsAuthenticated]
+    extra_query_params = frozenset({"status", "space"})
+
+    def get_queryset(self):
+        queryset = selectors.visible_bookings(self.request.user).order_by("-start", "-pk")
+        if self.action == "list":
+            status_filter = self.request.query_params.get("status")
+            if status_filter:
+                if status_filter not in Booking.Status.values:
+                    raise ValidationError({"status": [_("Unknown status.")]})
+                queryset = queryset.filter(status=status_filter)
+            space = self.request.query_params.get("space")
+            if space:
+                queryset = queryset.filter(space__slug=space)
+        return queryset
+
+    @extend_schema(
+        summary="Book a space",
+        description="Times in ISO 8601; a time without offset is read as Asia/Seoul. 201 with status pending or "
+        "approved; 400 with a rule code (outside_opening_hours, on_holiday, closed, too_long, too_short, "
+        "too_far_ahead, too_soon, in_past, over_capacity, not_on_grid, invalid_range, ...); 409 slot_taken.",
+        responses={201: BookingSerializer, 400: _BOOKING_ERROR, 403: _BOOKING_ERROR, 409: _BOOKING_ERROR},
+    )
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            booking = services.create_booking(
+                requested_by=request.user,
+                space=data["space"],
+                start=data["start"],
+                end=data["end"],
+                title=data["title"],
+                attendees=data["attendees"],
+                organization=data.get("organization"),
+                purpose=data.get("purpose", ""),
+                override_reason=data.get("override_reason", ""),
+            )
+        except services.BookingError as error:
+            return _error_response(error)
+        return Response(self.get_serializer(booking).data, status=status.HTTP_201_CREATED)
+
+    def _transition(self, request, operation, *, manager_action=False):
+        booking = self.get_object()  # 404 for bookings the user may not see
+        if manager_action and manager_mfa_missing(request.user):
+            return Response(
+                {"code": "mfa_required", "detail": _("Turn on two-factor authentication before acting as a manager.")},
+                status=status.HTTP_403_FORBIDDEN,
+            )
+        reason = ReasonSerializer(data=request.data)
+        reason.is_valid(raise_exception=True)
+        try:
+            booking = operation(booking=booking, reason=reason.validated_data.get("reason", ""))
+        except services.BookingError as error:
+            return _error_response(error)
+        return Response(self.get_serializer(booking).data)
+
+    @extend_schema(
+        summary="Cancel a booking", request=ReasonSerializer, responses={200: BookingSerializer, 409: _BOOKING_ERROR}
+    )
+    @action(detail=True, methods=["post"])
+    def cancel(self, request, pk=None):
+        return self._transition(
+            request, lambda booking, reason: services.cancel_booking(booking=booking, user=request.user, reason=reason)
+        )
+
+    @extend_schema(
+        summary="Approve a booking (managers)",
+        request=ReasonSerializer,
+        responses={200: BookingSerializer, 403: _BOOKING_ERROR, 409: _BOOKING_ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def approve(self, request, pk=None):
+        return self._transition(
+            request,
+            lambda booking, reason: services.approve_booking(booking=booking, manager=request.user, note=reason),
+        )
+
+    @extend_schema(
+        summary="Reject a booking (managers)",
+        request=ReasonSerializer,
+        responses={200: BookingSerializer, 400: _BOOKING_ERROR, 403: _BOOKING_ERROR, 409: _BOOKING_ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._transition(
+            request,
+            lambda booking, reason: services.reject_booking(booking=booking, manager=request.user, reason=reason),
+        )

@@ -1,8 +1,15 @@
-"""Read queries for finding a room."""
+"""Read queries for finding and following bookings. Each keeps a fixed number of SQL queries."""
 
-from django.db.models import QuerySet
+from datetime import datetime, timedelta
 
-from hall.models import Space
+from django.db import connection
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models.functions import Now
+from django.utils import timezone
+
+from bookings.models import Booking, Closure, period
+from hall.models import Facility, Space
+from hall.selectors import facilities_managed_by
 
 
 def space_list() -> QuerySet[Space]:
@@ -16,3 +23,133 @@ def space_list() -> QuerySet[Space]:
 
 def space_detail(*, slug: str) -> Space:
     return space_list().get(slug=slug)
+
+
+def _range(start: datetime, end: datetime):
+    from django.db.backends.postgresql.psycopg_any import DateTimeTZRange
+
+    return DateTimeTZRange(start, end, "[)")
+
+
+def overlapping_bookings(*, start: datetime, end: datetime) -> QuerySet[Booking]:
+    """Active bookings that overlap the half-open period [start, end).
+
+    On PostgreSQL the filter is written as the exclusion constraint's own expression, so the
+    constraint's GiST index (space, period) answers it; elsewhere it is the plain comparison.
+    """
+    active = Booking.objects.filter(status__in=Booking.ACTIVE_STATUSES)
+    if connection.vendor == "postgresql":
+        return active.alias(period=period()).filter(period__overlap=_range(start, end))
+    return active.filter(start__lt=end, end__gt=start)
+
+
+def overlapping_closures(*, start: datetime, end: datetime) -> QuerySet[Closure]:
+    return Closure.objects.filter(start__lt=end, end__gt=start)
+
+
+def closures_for_space(*, space: Space, start: datetime, end: datetime) -> list[Closure]:
+    return list(
+        overlapping_closures(start=start, end=end)
+        .filter(Q(space=space) | Q(space__isnull=True, facility_id=space.facility_id))
+        .order_by("start")
+    )
+
+
+def free_between(spaces: QuerySet[Space], *, start: datetime, end: datetime) -> QuerySet[Space]:
+    """The spaces with no active booking and no closure in [start, end): one query, no loop over spaces."""
+    busy = overlapping_bookings(start=start, end=end).filter(space=OuterRef("pk"))
+    closed = overlapping_closures(start=start, end=end).filter(
+        Q(space=OuterRef("pk")) | Q(space__isnull=True, facility=OuterRef("facility"))
+    )
+    return spaces.filter(is_bookable=True).exclude(Exists(busy)).exclude(Exists(closed))
+
+
+def busy_periods(*, space: Space, start: datetime, end: datetime) -> list[dict]:
+    """The busy times of a space for its timeline, without who booked them (one query each)."""
+    bookings = (
+        overlapping_bookings(start=start, end=end)
+        .filter(space=space)
+        .order_by("start")
+        .values("pk", "start", "end", "status", "organization_id", "requested_by_id")
+    )
+    closures = closures_for_space(space=space, start=start, end=end)
+    periods = [{"start": b["start"], "end": b["end"], "kind": b["status"], "booking": b} for b in bookings] + [
+        {"start": c.start, "end": c.end, "kind": "closed", "reason": c.reason} for c in closures
+    ]
+    return sorted(periods, key=lambda p: p["start"])
+
+
+def visible_bookings(user) -> QuerySet[Booking]:
+    """Bookings a user may see: their own, their organizations', and those of facilities they manage."""
+    if not user.is_authenticated:
+        return Booking.objects.none()
+    base = Booking.objects.select_related("space__facility__building", "organization", "requested_by")
+    if user.is_superuser:
+        return base
+    return base.filter(
+        Q(requested_by=user)
+        | Q(organization__memberships__user=user)
+        | Q(space__facility__in=facilities_managed_by(user))
+    ).distinct()
+
+
+def my_bookings(user, *, upcoming: bool) -> QuerySet[Booking]:
+    """The user's bookings (as booker or through their organizations), upcoming or past."""
+    qs = Booking.objects.select_related("space__facility", "organization").filter(
+        Q(requested_by=user) | Q(organization__memberships__user=user)
+    )
+    qs = qs.filter(end__gte=Now()) if upcoming else qs.filter(end__lt=Now())
+    return qs.distinct().order_by("start" if upcoming else "-start")
+
+
+def approval_queue(user) -> QuerySet[Booking]:
+    """Pending bookings of the facilities the user manages, oldest request first, with the booker's
+    recent record (bookings in the last 90 days and cancellations) counted in the same query."""
+    since = timezone.now() - timedelta(days=90)
+    return (
+        Booking.objects.filter(status=Booking.Status.PENDING, space__facility__in=facilities_managed_by(user))
+        .select_related("space__facility", "organization", "requested_by")
+        .annotate(
+            booker_recent=Count("requested_by__bookings", filter=Q(requested_by__bookings__created__gte=since)),
+            booker_cancelled=Count(
+                "requested_by__bookings",
+                filter=Q(
+                    requested_by__bookings__created__gte=since,
+                    requested_by__bookings__status=Booking.Status.CANCELLED,
+                ),
+            ),
+            closure_conflict=Exists(
+                Closure.objects.filter(start__lt=OuterRef("end"), end__gt=OuterRef("start")).filter(
+                    Q(space=OuterRef("space")) | Q(space__isnull=True, facility=OuterRef("space__facility"))
+                )
+            ),
+        )
+        .order_by("created", "pk")
+    )
+
+
+def facility_bookings(*, facility: Facility, start: datetime, end: datetime) -> QuerySet[Booking]:
+    """Active bookings of every space of a facility in a period, for the manager's calendar."""
+    return (
+        overlapping_bookings(start=start, end=end)
+        .filter(space__facility=facility)
+        .select_related("space", "organization", "requested_by")
+        .order_by("space__floor", "space__slug", "start")
+    )
+
+
+def bookings_hit_by(closure: Closure) -> QuerySet[Booking]:
+    """The active bookings a closure overlaps, for the closure page and its "cancel them all" action."""
+    qs = overlapping_bookings(start=closure.start, end=closure.end).filter(space__facility_id=closure.facility_id)
+    if closure.space_id:
+        qs = qs.filter(space_id=closure.space_id)
+    return qs.select_related("space", "organization", "requested_by").order_by("start")
+
+
+def open_during(spaces: QuerySet[Space], *, start: datetime, end: datetime) -> list[int]:
+    """Ids of the spaces whose rules let them be used for all of [start, end): opening hours, holidays,
+    booking unit. One query loads the candidates; the rules are checked in memory, without queries."""
+    from bookings.rules import hours_allow
+
+    candidates = spaces.select_related("facility").order_by()
+    return [space.pk for space in candidates if hours_allow(space, start, end)]

@@ -1,10 +1,31 @@
 from django.urls import path
 
-from bookings import views
+from bookings import manage_views, views
 
 app_name = "bookings"
 
 urlpatterns = [
-    path("", views.space_list, name="space_list"),
-    path("<slug:slug>/", views.space_detail, name="space_detail"),
+    path("spaces/", views.space_list, name="space_list"),
+    path("spaces/<slug:slug>/", views.space_detail, name="space_detail"),
+    path("spaces/<slug:slug>/book/", views.book_space, name="book_space"),
+    path("spaces/<slug:slug>/calendar.ics", views.space_feed, name="space_feed"),
+    path("bookings/", views.my_bookings, name="my_bookings"),
+    path("bookings/<int:pk>/", views.booking_detail, name="booking_detail"),
+    path("bookings/<int:pk>/cancel/", views.cancel_booking, name="cancel_booking"),
+    path("calendar/rotate/", views.rotate_feed, name="rotate_feed"),
+    path("calendar/<str:token>.ics", views.personal_feed, name="personal_feed"),
+    path("manage/approvals/", manage_views.approval_queue, name="approval_queue"),
+    path("manage/approvals/approve/", manage_views.bulk_approve, name="bulk_approve"),
+    path("manage/bookings/<int:pk>/approve/", manage_views.approve, name="approve"),
+    path("manage/bookings/<int:pk>/reject/", manage_views.reject, name="reject"),
+    path("manage/calendar/", manage_views.facility_calendar, name="facility_calendar"),
+    path("manage/closures/", manage_views.closure_list, name="closure_list"),
+    path("manage/closures/<int:pk>/", manage_views.closure_detail, name="closure_detail"),
+    path(
+        "manage/closures/<int:pk>/cancel-bookings/",
+        manage_views.closure_cancel_bookings,
+        name="closure_cancel_bookings",
+    ),
+    path("manage/closures/<int:pk>/delete/", manage_views.closure_delete, name="closure_delete"),
+    path("manage/spaces/<slug:slug>/policy/", manage_views.space_policy, name="space_policy"),
 ]

@@ -1,12 +1,28 @@
-from django.core.paginator import Paginator
-from django.http import Http404
-from django.shortcuts import render
+from datetime import date, timedelta
 
-from bookings import selectors
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from audit.selectors import history_of
+from bookings import ics, selectors, services
 from bookings.filters import SpaceFilter
+from bookings.forms import BookingForm, ReasonForm
+from bookings.models import Booking, CalendarFeed
+from bookings.timeline import build_timeline
 from hall.models import Space
+from hall.selectors import manages_facility
 
 SPACES_PER_PAGE = 24
+BOOKINGS_PER_PAGE = 20
+FEED_PAST_DAYS = 30
+FEED_FUTURE_DAYS = 365
 
 
 def space_list(request):
@@ -29,9 +45,184 @@ def space_list(request):
     )
 
 
-def space_detail(request, slug):
+def _timeline_context(request, space: Space) -> dict:
+    today = timezone.localdate()
+    # After a failed booking the timeline shows the day that was asked for.
+    asked = request.GET.get("date") or (request.POST.get("date") if request.method == "POST" else "")
     try:
-        space = selectors.space_detail(slug=slug)
+        first_day = date.fromisoformat(asked or "")
+    except ValueError:
+        first_day = today
+    view = "week" if request.GET.get("view") == "week" else "day"
+    if space.booking_unit == Space.BookingUnit.DAY:
+        view = "week"
+    days = 7 if view == "week" else 1
+    if view == "week":
+        first_day -= timedelta(days=first_day.weekday())
+    return {
+        "timeline": build_timeline(space=space, first_day=first_day, days=days, user=request.user),
+        "view": view,
+        "first_day": first_day,
+        "previous_day": first_day - timedelta(days=days),
+        "next_day": first_day + timedelta(days=days),
+        "today": today,
+    }
+
+
+def _space_or_404(slug: str) -> Space:
+    try:
+        return selectors.space_detail(slug=slug)
     except Space.DoesNotExist:
         raise Http404 from None
-    return render(request, "bookings/space_detail.html", {"space": space, "policy": space.policy})
+
+
+def space_detail(request, slug, form=None, status=200):
+    space = _space_or_404(slug)
+    context = {"space": space, "policy": space.policy, **_timeline_context(request, space)}
+    if request.htmx and request.htmx.target == "timeline":
+        return render(request, "bookings/_timeline.html", context)
+    if request.user.is_authenticated and form is None:
+        initial = {"date": context["first_day"], "attendees": 1}
+        form = BookingForm(
+            space=space,
+            user=request.user,
+            is_manager=manages_facility(request.user, space.facility),
+            initial=initial,
+        )
+    context["form"] = form
+    return render(request, "bookings/space_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def book_space(request, slug):
+    space = _space_or_404(slug)
+    is_manager = manages_facility(request.user, space.facility)
+    form = BookingForm(request.POST, space=space, user=request.user, is_manager=is_manager)
+    if not form.is_valid() or "start" not in form.cleaned_data:
+        return space_detail(request, slug, form=form, status=400)
+    data = form.cleaned_data
+    try:
+        booking = services.create_booking(
+            requested_by=request.user,
+            space=space,
+            start=data["start"],
+            end=data["end"],
+            title=data["title"],
+            attendees=data["attendees"],
+            organization=data.get("organization"),
+            purpose=data.get("purpose", ""),
+            override_reason=data.get("override_reason", ""),
+        )
+    except services.BookingError as error:
+        field_names = (
+            {"start": "start_time", "end": "end_time"} if not form.by_day else {"start": "date", "end": "end_date"}
+        )
+        for violation in error.violations or [error]:
+            field = field_names.get(violation.field, violation.field)
+            form.add_error(field if field in form.fields else None, violation.message)
+        return space_detail(request, slug, form=form, status=error.status)
+    if booking.status == Booking.Status.PENDING:
+        messages.success(request, _("Your booking was sent to the facility's manager for approval."))
+    else:
+        messages.success(request, _("Your booking is confirmed."))
+    return redirect(booking)
+
+
+@login_required
+def my_bookings(request):
+    upcoming = request.GET.get("when") != "past"
+    page = Paginator(selectors.my_bookings(request.user, upcoming=upcoming), BOOKINGS_PER_PAGE).get_page(
+        request.GET.get("page")
+    )
+    feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
+    return render(
+        request,
+        "bookings/my_bookings.html",
+        {
+            "page": page,
+            "upcoming": upcoming,
+            "feed_url": request.build_absolute_uri(reverse("bookings:personal_feed", args=[feed.token])),
+        },
+    )
+
+
+def _visible_booking_or_404(user, pk) -> Booking:
+    # Other organizations' bookings are 404 to strangers: their existence is not told.
+    return get_object_or_404(selectors.visible_bookings(user), pk=pk)
+
+
+@login_required
+def booking_detail(request, pk):
+    booking = _visible_booking_or_404(request.user, pk)
+    is_manager = manages_facility(request.user, booking.space.facility)
+    return render(
+        request,
+        "bookings/booking_detail.html",
+        {
+            "booking": booking,
+            "history": history_of(booking),
+            "is_manager": is_manager,
+            "can_cancel": booking.is_active and services.can_cancel(request.user, booking),
+            "reason_form": ReasonForm(),
+        },
+    )
+
+
+@login_required
+@require_POST
+def cancel_booking(request, pk):
+    booking = _visible_booking_or_404(request.user, pk)
+    form = ReasonForm(request.POST)
+    reason = form.cleaned_data["reason"] if form.is_valid() else ""
+    try:
+        services.cancel_booking(booking=booking, user=request.user, reason=reason)
+    except services.BookingError as error:
+        messages.error(request, error.message)
+        return redirect(booking)
+    messages.success(request, _("The booking was cancelled."))
+    return redirect(booking)
+
+
+def _ics_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    response["Cache-Control"] = "private, max-age=300"
+    return response
+
+
+def _feed_window():
+    now = timezone.now()
+    return now - timedelta(days=FEED_PAST_DAYS), now + timedelta(days=FEED_FUTURE_DAYS)
+
+
+def space_feed(request, slug):
+    """Public feed of a space: approved bookings only, with no personal data."""
+    space = _space_or_404(slug)
+    since, until = _feed_window()
+    bookings = Booking.objects.filter(
+        space=space, status=Booking.Status.APPROVED, end__gte=since, start__lte=until
+    ).order_by("start")
+    return _ics_response(ics.space_feed(space, bookings), f"{space.slug}.ics")
+
+
+def personal_feed(request, token):
+    """A user's own bookings at a secret address; rotating the token on the bookings page revokes it."""
+    feed = get_object_or_404(CalendarFeed.objects.select_related("user"), token=token)
+    since, until = _feed_window()
+    bookings = (
+        Booking.objects.filter(requested_by=feed.user, end__gte=since, start__lte=until)
+        .exclude(status=Booking.Status.REJECTED)
+        .select_related("space__facility")
+        .order_by("start")
+    )
+    return _ics_response(ics.personal_feed(feed.user, bookings), "dongnam.ics")
+
+
+@login_required
+@require_POST
+def rotate_feed(request):
+    feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
+    feed.rotate()
+    messages.success(request, _("Your calendar address was changed; the old one no longer works."))
+    return redirect("bookings:my_bookings")

@@ -10,7 +10,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
-from bookings.api import SpaceViewSet
+from bookings.api import BookingViewSet, SpaceViewSet
 from hall import views as hall_views
 from hall.api import BuildingViewSet, FacilityViewSet
 
@@ -22,10 +22,11 @@ router = DefaultRouter(trailing_slash=True)
 router.register("buildings", BuildingViewSet, basename="building")
 router.register("facilities", FacilityViewSet, basename="facility")
 router.register("spaces", SpaceViewSet, basename="space")
+router.register("bookings", BookingViewSet, basename="booking")
 
 urlpatterns = [
     path("", hall_views.home, name="home"),
-    path("spaces/", include("bookings.urls")),
+    path("", include("bookings.urls")),
     path("manage/", include("hall.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

@@ -429,7 +429,9 @@ DEMO_ACCOUNTS = [
     DemoAccount("admin@dongnam.example", "관리자", "admin (manages every facility)", superuser=True),
     DemoAccount("manager.town@dongnam.example", "김혁신", "manager, Innovation Town", manages=("innovation-town",)),
     DemoAccount("manager.art@dongnam.example", "박예술", "manager, Art Center", manages=("art-center",)),
-    DemoAccount("manager.ckl@dongnam.example", "이콘텐츠", "manager, Content Korea Lab", manages=("content-korea-lab",)),
+    DemoAccount(
+        "manager.ckl@dongnam.example", "이콘텐츠", "manager, Content Korea Lab", manages=("content-korea-lab",)
+    ),
     DemoAccount("manager.webtoon@dongnam.example", "최웹툰", "manager, Webtoon Campus", manages=("webtoon-campus",)),
     DemoAccount("startup@dongnam.example", "정창업", "owner of a startup (no lease)"),
     DemoAccount("tenant@dongnam.example", "한입주", "owner of a tenant cooperative"),

@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from tenants.validators import format_business_number, normalize_business_number, validate_business_number
+from tenants.validators import format_business_number, validate_business_number
 
 
 class Organization(models.Model):
@@ -73,9 +73,11 @@ class Organization(models.Model):
     def is_social_economy(self) -> bool:
         return self.kind in self.SOCIAL_ECONOMY_KINDS
 
-    def clean(self):
-        if self.business_number:
-            self.business_number = normalize_business_number(self.business_number)
+    def clean_fields(self, exclude=None):
+        if self.business_number and not (exclude and "business_number" in exclude):
+            # People write "123-45-67890"; the field holds the 10 digits, so separators go before validation.
+            self.business_number = "".join(self.business_number.split()).replace("-", "")
+        super().clean_fields(exclude=exclude)
 
 
 class Membership(models.Model):

@@ -1,5 +1,9 @@
+import time
+
 import factory
 from allauth.account.models import EmailAddress
+from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
 from django.conf import settings
 
 from accounts.models import User
@@ -118,3 +122,19 @@ class LeasableUnitFactory(factory.django.DjangoModelFactory):
 
 def demo_password() -> str:
     return settings.DEMO_PASSWORD
+
+
+def enable_totp(user) -> str:
+    """Turn on TOTP for a user as the set-up page would; returns the secret of their authenticator app."""
+    secret = generate_totp_secret()
+    TOTP.activate(user, secret)
+    return secret
+
+
+def totp_code(secret: str) -> str:
+    """The code the authenticator app shows now, from a period with at least two seconds left to use it."""
+    period = mfa_settings.TOTP_PERIOD
+    remaining = period - time.time() % period
+    if remaining < 2:
+        time.sleep(remaining + 0.05)
+    return format_hotp_value(hotp_value(secret, int(time.time()) // period))

@@ -1,0 +1,281 @@
+"""Manager pages, each scoped to the facilities the signed-in manager manages (others get 403)."""
+
+from datetime import date, datetime, time, timedelta
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bookings import selectors, services
+from bookings.forms import ClosureForm, RequiredReasonForm, SpacePolicyForm
+from bookings.models import Booking, Closure
+from bookings.rules import HALL_TZ
+from hall.models import Facility, Space
+from hall.selectors import facilities_managed_by, is_manager, manages_facility
+
+
+def manager_required(view):
+    @login_required
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not is_manager(request.user):
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+def _managed_facility_or_403(user, slug) -> Facility:
+    facility = get_object_or_404(Facility, slug=slug)
+    if not manages_facility(user, facility):
+        raise PermissionDenied
+    return facility
+
+
+@manager_required
+def approval_queue(request):
+    return render(request, "bookings/manage/approval_queue.html", {"bookings": selectors.approval_queue(request.user)})
+
+
+def _back(request, default: str):
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return redirect(target)
+    return redirect(default)
+
+
+def _pending_booking(request, pk) -> Booking:
+    booking = get_object_or_404(Booking.objects.select_related("space__facility"), pk=pk)
+    if not manages_facility(request.user, booking.space.facility):
+        raise PermissionDenied
+    return booking
+
+
+@manager_required
+@require_POST
+def approve(request, pk):
+    booking = _pending_booking(request, pk)
+    try:
+        services.approve_booking(booking=booking, manager=request.user, note=request.POST.get("reason", ""))
+    except services.BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Approved: %(booking)s") % {"booking": booking.title})
+    return _back(request, "bookings:approval_queue")
+
+
+@manager_required
+@require_POST
+def reject(request, pk):
+    booking = _pending_booking(request, pk)
+    form = RequiredReasonForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Say why the booking is rejected; the booker reads it."))
+        return redirect(booking)
+    try:
+        services.reject_booking(booking=booking, manager=request.user, reason=form.cleaned_data["reason"])
+    except services.BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Rejected: %(booking)s") % {"booking": booking.title})
+    return _back(request, "bookings:approval_queue")
+
+
+@manager_required
+@require_POST
+def bulk_approve(request):
+    ids = [int(pk) for pk in request.POST.getlist("booking") if pk.isdigit()]
+    approved, failed = 0, []
+    for booking in selectors.approval_queue(request.user).filter(pk__in=ids):
+        try:
+            services.approve_booking(booking=booking, manager=request.user)
+            approved += 1
+        except services.BookingError as error:
+            failed.append(f"{booking.title}: {error.message}")
+    if approved:
+        messages.success(request, _("%(count)d bookings approved.") % {"count": approved})
+    for failure in failed:
+        messages.error(request, failure)
+    if not ids:
+        messages.warning(request, _("Select the bookings to approve."))
+    return redirect("bookings:approval_queue")
+
+
+def _first_day(request) -> date:
+    try:
+        return date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return timezone.localdate()
+
+
+@manager_required
+def facility_calendar(request):
+    facilities = list(facilities_managed_by(request.user).order_by("position"))
+    slug = request.GET.get("facility") or (facilities[0].slug if facilities else None)
+    if slug is None:
+        raise PermissionDenied
+    facility = _managed_facility_or_403(request.user, slug)
+    view = "week" if request.GET.get("view") == "week" else "day"
+    first_day = _first_day(request)
+    if view == "week":
+        first_day -= timedelta(days=first_day.weekday())
+    days = [first_day + timedelta(days=i) for i in range(7 if view == "week" else 1)]
+    start = datetime.combine(days[0], time(0, 0), tzinfo=HALL_TZ)
+    end = datetime.combine(days[-1] + timedelta(days=1), time(0, 0), tzinfo=HALL_TZ)
+    spaces = list(facility.spaces.order_by("floor", "slug"))
+    cells = {(space.pk, day): [] for space in spaces for day in days}
+    for booking in selectors.facility_bookings(facility=facility, start=start, end=end):
+        for day in days:
+            day_start = datetime.combine(day, time(0, 0), tzinfo=HALL_TZ)
+            if booking.start < day_start + timedelta(days=1) and booking.end > day_start:
+                cells[(booking.space_id, day)].append(booking)
+    closures = list(selectors.overlapping_closures(start=start, end=end).filter(facility=facility))
+    rows = [
+        {
+            "space": space,
+            "cells": [
+                {
+                    "day": day,
+                    "bookings": cells[(space.pk, day)],
+                    "closed": any(
+                        c.space_id in (None, space.pk) and c.start.date() <= day <= c.end.date() for c in closures
+                    ),
+                }
+                for day in days
+            ],
+        }
+        for space in spaces
+    ]
+    step = len(days)
+    return render(
+        request,
+        "bookings/manage/calendar.html",
+        {
+            "facility": facility,
+            "facilities": facilities,
+            "days": days,
+            "rows": rows,
+            "view": view,
+            "previous_day": first_day - timedelta(days=step),
+            "next_day": first_day + timedelta(days=step),
+        },
+    )
+
+
+@manager_required
+def closure_list(request):
+    facilities = list(facilities_managed_by(request.user).order_by("position"))
+    slug = request.GET.get("facility") or request.POST.get("facility") or (facilities[0].slug if facilities else None)
+    if slug is None:
+        raise PermissionDenied
+    facility = _managed_facility_or_403(request.user, slug)
+    status = 200
+    if request.method == "POST":
+        form = ClosureForm(request.POST, facility=facility)
+        if form.is_valid():
+            try:
+                closure = services.create_closure(
+                    manager=request.user,
+                    facility=facility,
+                    space=form.cleaned_data["space"],
+                    start=form.cleaned_data["start"],
+                    end=form.cleaned_data["end"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except services.BookingError as error:
+                form.add_error(error.field if error.field in form.fields else None, error.message)
+                status = 400
+            else:
+                messages.success(request, _("The closure was saved. Check the bookings it hits below."))
+                return redirect(closure)
+        else:
+            status = 400
+    else:
+        form = ClosureForm(facility=facility)
+    closures = (
+        Closure.objects.filter(facility=facility, end__gte=timezone.now() - timedelta(days=30))
+        .select_related("space", "created_by")
+        .order_by("start")
+    )
+    return render(
+        request,
+        "bookings/manage/closure_list.html",
+        {"facility": facility, "facilities": facilities, "closures": closures, "form": form},
+        status=status,
+    )
+
+
+def _closure_or_403(request, pk) -> Closure:
+    closure = get_object_or_404(Closure.objects.select_related("facility", "space", "created_by"), pk=pk)
+    if not manages_facility(request.user, closure.facility):
+        raise PermissionDenied
+    return closure
+
+
+@manager_required
+def closure_detail(request, pk):
+    closure = _closure_or_403(request, pk)
+    return render(
+        request,
+        "bookings/manage/closure_detail.html",
+        {"closure": closure, "hit": selectors.bookings_hit_by(closure)},
+    )
+
+
+@manager_required
+@require_POST
+def closure_cancel_bookings(request, pk):
+    closure = _closure_or_403(request, pk)
+    cancelled = services.cancel_bookings_hit_by_closure(closure=closure, manager=request.user)
+    messages.success(
+        request, _("%(count)d bookings cancelled; the bookers see the reason.") % {"count": len(cancelled)}
+    )
+    return redirect(closure)
+
+
+@manager_required
+@require_POST
+def closure_delete(request, pk):
+    closure = _closure_or_403(request, pk)
+    facility = closure.facility
+    services.delete_closure(closure=closure, manager=request.user)
+    messages.success(request, _("The closure was removed."))
+    return redirect(f"{reverse('bookings:closure_list')}?facility={facility.slug}")
+
+
+@manager_required
+def space_policy(request, slug):
+    space = get_object_or_404(Space.objects.select_related("facility"), slug=slug)
+    if not manages_facility(request.user, space.facility):
+        raise PermissionDenied
+    status = 200
+    if request.method == "POST":
+        form = SpacePolicyForm(request.POST, instance=Space.objects.get(pk=space.pk))
+        if form.is_valid():
+            changes = {field: form.cleaned_data[field] for field in form.changed_data}
+            if changes:
+                try:
+                    services.update_space_policy(space=space, manager=request.user, changes=changes)
+                except services.BookingError as error:
+                    form.add_error(None, error.message)
+                    status = 400
+            if status == 200:
+                messages.success(request, _("The rules of %(space)s were saved.") % {"space": space.display_name})
+                return redirect("bookings:space_policy", slug=space.slug)
+        else:
+            status = 400
+    else:
+        form = SpacePolicyForm(instance=space)
+    return render(
+        request,
+        "bookings/manage/space_policy.html",
+        {"space": space, "form": form, "facility_policy": space.facility},
+        status=status,
+    )

@@ -1,0 +1,181 @@
+import secrets
+
+from django.conf import settings
+from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.db.models import Func, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from dongnam.db import PostgresExclusionConstraint
+
+
+class TsTzRange(Func):
+    """``tstzrange(start, end, '[)')``: the half-open period of a booking or closure."""
+
+    function = "TSTZRANGE"
+    output_field = DateTimeRangeField()
+
+
+def period(start="start", end="end") -> TsTzRange:
+    # The same expression in the exclusion constraint and in the queries, so PostgreSQL uses its index.
+    return TsTzRange(start, end, RangeBoundary())
+
+
+class Booking(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending approval")
+        APPROVED = "approved", _("Approved")
+        REJECTED = "rejected", _("Rejected")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    # Statuses that hold the room; no two of them may overlap for one space.
+    ACTIVE_STATUSES = (Status.PENDING, Status.APPROVED)
+
+    space = models.ForeignKey("hall.Space", on_delete=models.PROTECT, related_name="bookings", verbose_name=_("space"))
+    organization = models.ForeignKey(
+        "tenants.Organization",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("organization"),
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("booked by")
+    )
+    title = models.CharField(_("title"), max_length=150)
+    purpose = models.TextField(_("purpose"), blank=True)
+    attendees = models.PositiveIntegerField(_("attendees"), validators=[MinValueValidator(1)])
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.PENDING)
+
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason of the decision"), blank=True)
+    cancelled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("cancelled by"),
+    )
+    cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
+    cancel_reason = models.TextField(_("reason of the cancellation"), blank=True)
+    override_reason = models.TextField(
+        _("rule override"), blank=True, help_text=_("Why a manager booked outside the space's rules.")
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("booking")
+        verbose_name_plural = _("bookings")
+        ordering = ["start", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="booking_end_after_start"),
+            models.CheckConstraint(condition=Q(attendees__gte=1), name="booking_attendees_positive"),
+            # No two active bookings of one space overlap. Half-open periods: 10–12 and 12–14 may coexist.
+            PostgresExclusionConstraint(
+                name="booking_no_overlap",
+                expressions=[(period(), RangeOperators.OVERLAPS), ("space", RangeOperators.EQUAL)],
+                condition=Q(status__in=["pending", "approved"]),
+                violation_error_code="slot_taken",
+            ),
+        ]
+        indexes = [
+            # SQLite's overlap check and the timelines: bookings of a space around a time.
+            models.Index(fields=["space", "start"], name="booking_space_start_idx"),
+            # "My bookings" and the organization's history.
+            models.Index(fields=["requested_by", "start"], name="booking_requester_start_idx"),
+            models.Index(fields=["organization", "start"], name="booking_org_start_idx"),
+            # The approval queue: pending bookings, oldest first.
+            models.Index(fields=["status", "created"], name="booking_status_created_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.title} ({self.start:%Y-%m-%d %H:%M})"
+
+    def get_absolute_url(self):
+        return reverse("bookings:booking_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE_STATUSES
+
+
+class Closure(models.Model):
+    """A period when a space, or a whole facility, takes no bookings (maintenance, hall events)."""
+
+    facility = models.ForeignKey(
+        "hall.Facility", on_delete=models.CASCADE, related_name="closures", verbose_name=_("facility")
+    )
+    space = models.ForeignKey(
+        "hall.Space",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="closures",
+        verbose_name=_("space"),
+        help_text=_("Leave empty to close every space of the facility."),
+    )
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+        ordering = ["-start"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="closure_end_after_start"),
+        ]
+        indexes = [
+            # Closures around a time for a facility (rule checks, free-space search).
+            models.Index(fields=["facility", "end"], name="closure_facility_end_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.reason} ({self.start:%Y-%m-%d} – {self.end:%Y-%m-%d})"
+
+    def get_absolute_url(self):
+        return reverse("bookings:closure_detail", kwargs={"pk": self.pk})
+
+
+def _new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class CalendarFeed(models.Model):
+    """The secret address of a user's personal calendar feed; a new token revokes the old address."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feed", verbose_name=_("user")
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True, default=_new_feed_token)
+    created = models.DateTimeField(_("created"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return f"{self.user}"
+
+    def rotate(self) -> None:
+        self.token = _new_feed_token()
+        self.save(update_fields=["token", "created"])
