@@ -66,7 +66,8 @@ def test_following_the_confirmation_link_confirms_and_lets_the_user_in(client, m
 
     assert page.status_code == 200
     assert "new.member@example.com" in page.content.decode()
-    assert f'action="{link}"' in page.content.decode()
+    # The page re-signs the key, so across a second boundary the action's timestamp differs from the link's.
+    assert re.search(r'action="/accounts/confirm-email/[^"]+/"', page.content.decode())
     assert EmailAddress.objects.get(email="new.member@example.com").verified is False
 
     confirmed = client.post(link)
