@@ -65,13 +65,14 @@ def _within_opening_hours(policy: BookingPolicy, start: datetime, end: datetime)
 
 
 def hours_allow(space: Space, start: datetime, end: datetime) -> bool:
-    """Whether the space is open for the whole period: opening hours and public holidays for hourly
-    spaces; whole days for spaces booked by the day."""
+    """Whether the space can be used for exactly this period: opening hours and public holidays for
+    hourly spaces; whole days for spaces booked by the day."""
     if start.year > LATEST_YEAR or end.year > LATEST_YEAR or end <= start:
         return False
     policy = space.policy
     if policy.booking_unit == Space.BookingUnit.DAY:
-        return True
+        # Booked by whole days only: a gallery is no answer to "two hours on Tuesday afternoon".
+        return all(local(moment).time() == time(0, 0) for moment in (start, end))
     if not _within_opening_hours(policy, start, end):
         return False
     return policy.open_on_holidays or holiday_name(local(start).date()) is None

@@ -100,6 +100,14 @@ AMENITIES = [
 # Shorthands for the demo rooms below.
 _MEET = ["whiteboard", "wifi", "screen"]
 _TALK = ["projector", "screen", "microphone", "sound-system", "wifi", "accessible"]
+# Galleries are let by whole days, for exhibitions of one day to two weeks.
+_BY_DAY = {
+    "booking_unit": "day",
+    "slot_minutes": 1440,
+    "min_duration_minutes": 1440,
+    "max_duration_minutes": 14 * 1440,
+    "min_notice_minutes": 1440,
+}
 
 # (facility, slug, name, name_en, kind, floor, capacity, area m², amenities, extra fields)
 SPACES = [
@@ -222,7 +230,7 @@ SPACES = [
         200,
         600,
         ["stage-lighting", "accessible"],
-        {"booking_unit": "day"},
+        _BY_DAY,
     ),
     (
         "art-center",
@@ -234,7 +242,7 @@ SPACES = [
         80,
         240,
         ["stage-lighting", "accessible"],
-        {"booking_unit": "day"},
+        _BY_DAY,
     ),
     (
         "art-center",
