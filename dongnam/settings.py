@@ -197,6 +197,8 @@ MFA_TOTP_ISSUER = "Dongnam"
 # Managers and admins must have TOTP before they may use manager pages or the admin.
 MANAGER_MFA_REQUIRED = env_bool("MANAGER_MFA_REQUIRED", True)
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "dongnam-demo")
+# Documents attached to a lease renewal request.
+RENEWAL_DOCUMENT_MAX_BYTES = env_int("RENEWAL_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 
 # --- API ------------------------------------------------------------------------------------
 REST_FRAMEWORK = {
