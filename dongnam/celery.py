@@ -22,6 +22,10 @@ def _create_embedded_broker_folders(sender, **kwargs):
 
 
 app.conf.beat_schedule = {
+    "update-contract-statuses": {
+        "task": "tenants.tasks.update_contract_statuses",
+        "schedule": crontab(hour=0, minute=5),
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=10),

@@ -5,15 +5,18 @@ layout (see the note on the home page). Loading is idempotent: every row is foun
 """
 
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from dateutil.relativedelta import relativedelta
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import User
 from hall.models import Amenity, Building, Facility, Space
 from hall.opening_hours import default_opening_hours
-from tenants.models import LeasableUnit, Membership, Organization
+from tenants.models import LeasableUnit, LeaseContract, Membership, Organization
 
 BUILDINGS = [
     {
@@ -467,6 +470,7 @@ DEMO_ORGANIZATIONS = [
         "phone": "055-000-0202",
         "address": "경상남도 창원시 성산구 동남전시장 본관 105호 (데모)",
         "members": [("tenant@dongnam.example", Membership.Role.OWNER)],
+        "lease": {"facility": "innovation-town", "unit": "105", "years": 2, "ends_in_days": 45},
     },
 ]
 
@@ -563,9 +567,34 @@ def load_demo(*, password: str) -> dict[str, int]:
         users[account.email] = user
 
     for data in DEMO_ORGANIZATIONS:
-        values = {key: value for key, value in data.items() if key not in ("business_number", "members")}
+        values = {key: value for key, value in data.items() if key not in ("business_number", "members", "lease")}
         organization, was_created = _sync(Organization, {"business_number": data["business_number"]}, values)
         created += was_created
         for email, role in data["members"]:
             _sync(Membership, {"organization": organization, "user": users[email]}, {"role": role})
+        if data.get("lease"):
+            created += _load_demo_lease(organization, facilities, data["lease"])
     return {"created": created}
+
+
+def _load_demo_lease(organization, facilities, lease: dict) -> int:
+    """An active lease ending some weeks after the day the demo is first loaded, so renewal can be tried.
+
+    Loading again later keeps the contract as it is (its dates are those of the first load).
+    """
+    unit = LeasableUnit.objects.get(facility=facilities[lease["facility"]], code=lease["unit"])
+    if LeaseContract.objects.filter(organization=organization, unit=unit).exists():
+        return 0
+    end = timezone.localdate() + timedelta(days=lease["ends_in_days"])
+    LeaseContract.objects.create(
+        organization=organization,
+        unit=unit,
+        start_date=end - relativedelta(years=lease["years"]) + timedelta(days=1),
+        end_date=end,
+        monthly_rent=unit.monthly_rent,
+        maintenance_fee=unit.maintenance_fee,
+        deposit=unit.deposit,
+        status=LeaseContract.Status.ACTIVE,
+        signed_at=timezone.now(),
+    )
+    return 1

@@ -82,6 +82,15 @@ class Facility(BilingualNameMixin, models.Model):
     tenant_max_days_ahead = models.PositiveSmallIntegerField(_("bookable days ahead for tenants"), default=90)
     min_notice_minutes = models.PositiveIntegerField(_("minimum notice (minutes)"), default=60)
 
+    # Leases of public property: limited total tenancy and rent increase at renewal.
+    max_tenancy_months = models.PositiveSmallIntegerField(
+        _("maximum tenancy (months, renewals included)"), default=60, validators=[MinValueValidator(1)]
+    )
+    max_rent_increase_percent = models.DecimalField(
+        _("maximum rent increase at renewal (%)"), max_digits=5, decimal_places=2, default=5
+    )
+    renewal_window_days = models.PositiveSmallIntegerField(_("renewal opens (days before the end)"), default=90)
+
     class Meta:
         verbose_name = _("facility")
         verbose_name_plural = _("facilities")

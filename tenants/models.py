@@ -1,10 +1,16 @@
+from datetime import date
+
 from django.conf import settings
+from django.contrib.postgres.fields import DateRangeField, RangeBoundary, RangeOperators
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
+from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from dongnam.db import PostgresExclusionConstraint
 from tenants.validators import format_business_number, validate_business_number
 
 
@@ -131,3 +137,218 @@ class LeasableUnit(models.Model):
 
     def __str__(self):
         return f"{self.facility.display_name} {self.code}"
+
+
+class DateRange(models.Func):
+    """``daterange(start_date, end_date, '[]')``: the days a contract covers, both ends included."""
+
+    function = "DATERANGE"
+    output_field = DateRangeField()
+
+
+def contract_days() -> DateRange:
+    return DateRange("start_date", "end_date", RangeBoundary(inclusive_lower=True, inclusive_upper=True))
+
+
+class LeaseContract(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        ACTIVE = "active", _("Active")
+        EXPIRED = "expired", _("Expired")
+        TERMINATED = "terminated", _("Terminated")
+        RENEWED = "renewed", _("Renewed")
+
+    # Statuses that hold the unit for their dates; at most one per unit on any day.
+    LIVE_STATUSES = (Status.DRAFT, Status.ACTIVE, Status.RENEWED)
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("organization")
+    )
+    unit = models.ForeignKey(LeasableUnit, on_delete=models.PROTECT, related_name="contracts", verbose_name=_("unit"))
+    start_date = models.DateField(_("first day"))
+    end_date = models.DateField(_("last day"))
+    monthly_rent = models.PositiveIntegerField(_("monthly rent (KRW)"))
+    maintenance_fee = models.PositiveIntegerField(_("monthly maintenance fee (KRW)"), default=0)
+    deposit = models.PositiveIntegerField(_("deposit (KRW)"), default=0)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.DRAFT)
+    notice_period_days = models.PositiveSmallIntegerField(_("notice period (days)"), default=90)
+    signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("accepted by"),
+    )
+    accepted_ip = models.GenericIPAddressField(_("accepted from IP"), null=True, blank=True)
+    renews = models.OneToOneField(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="renewed_by",
+        verbose_name=_("renews"),
+    )
+    non_renewal_notice_at = models.DateTimeField(_("notice of not renewing given"), null=True, blank=True)
+    non_renewal_notice_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    non_renewal_note = models.TextField(_("moving-out note"), blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("lease contract")
+        verbose_name_plural = _("lease contracts")
+        ordering = ["-start_date"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end_date__gt=models.F("start_date")), name="contract_end_after_start"),
+            # One live contract per unit on any day (PostgreSQL; SQLite: the service checks).
+            PostgresExclusionConstraint(
+                name="contract_one_live_per_unit",
+                expressions=[(contract_days(), RangeOperators.OVERLAPS), ("unit", RangeOperators.EQUAL)],
+                condition=Q(status__in=["draft", "active", "renewed"]),
+                violation_error_code="unit_taken",
+            ),
+        ]
+        indexes = [
+            # Expiry reminders and the daily status job: contracts by status and end date.
+            models.Index(fields=["status", "end_date"], name="contract_status_end_idx"),
+            models.Index(fields=["organization", "start_date"], name="contract_org_start_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} · {self.organization} ({self.start_date} – {self.end_date})"
+
+    def get_absolute_url(self):
+        return reverse("tenants:contract_detail", kwargs={"pk": self.pk})
+
+    @property
+    def facility(self):
+        return self.unit.facility
+
+    def days_to_expiry(self, today: date) -> int:
+        return (self.end_date - today).days
+
+
+class RenewalRequest(models.Model):
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", _("Submitted")
+        CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+        APPROVED = "approved", _("Approved, awaiting acceptance")
+        REJECTED = "rejected", _("Rejected")
+        ACCEPTED = "accepted", _("Accepted")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    OPEN_STATUSES = (Status.SUBMITTED, Status.CHANGES_REQUESTED, Status.APPROVED)
+    TERM_CHOICES = (6, 12, 24)
+
+    contract = models.ForeignKey(
+        LeaseContract, on_delete=models.CASCADE, related_name="renewal_requests", verbose_name=_("contract")
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by")
+    )
+    term_months = models.PositiveSmallIntegerField(_("term (months)"), choices=[(t, t) for t in TERM_CHOICES])
+    note = models.TextField(_("note"), blank=True)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    proposed_rent = models.PositiveIntegerField(_("proposed monthly rent (KRW)"), null=True, blank=True)
+    manager_note = models.TextField(_("manager's note"), blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    accepted_at = models.DateTimeField(_("accepted at"), null=True, blank=True)
+    accepted_ip = models.GenericIPAddressField(_("accepted from IP"), null=True, blank=True)
+    new_contract = models.OneToOneField(
+        LeaseContract, null=True, blank=True, on_delete=models.SET_NULL, related_name="created_by_renewal"
+    )
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("renewal request")
+        verbose_name_plural = _("renewal requests")
+        ordering = ["created", "pk"]
+        constraints = [
+            # One open renewal request per contract; a double submit finds the existing one.
+            models.UniqueConstraint(
+                fields=["contract"],
+                condition=Q(status__in=["submitted", "changes_requested", "approved"]),
+                name="renewal_one_open_per_contract",
+            ),
+            models.CheckConstraint(condition=Q(term_months__in=[6, 12, 24]), name="renewal_term_allowed"),
+        ]
+        indexes = [models.Index(fields=["status", "created"], name="renewal_status_created_idx")]
+
+    def __str__(self):
+        return f"{self.contract} +{self.term_months}"
+
+    def get_absolute_url(self):
+        return reverse("tenants:renewal_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN_STATUSES
+
+
+class RenewalDocument(models.Model):
+    renewal = models.ForeignKey(
+        RenewalRequest, on_delete=models.CASCADE, related_name="documents", verbose_name=_("renewal request")
+    )
+    file = models.FileField(_("file"), upload_to="renewals/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    content_type = models.CharField(_("type"), max_length=50)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created = models.DateTimeField(_("uploaded"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("renewal document")
+        verbose_name_plural = _("renewal documents")
+        ordering = ["created", "pk"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Invitation(models.Model):
+    """An invitation to join an organization, sent by e-mail as a signed, expiring link."""
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="invitations", verbose_name=_("organization")
+    )
+    email = models.EmailField(_("e-mail address"))
+    role = models.CharField(_("role"), max_length=10, choices=Membership.Role.choices, default=Membership.Role.MEMBER)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    created = models.DateTimeField(_("sent"), auto_now_add=True)
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created"]
+        constraints = [
+            # One pending invitation per address and organization; re-inviting resends it.
+            models.UniqueConstraint(
+                Lower("email"),
+                "organization",
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
+                name="invitation_one_pending_per_email",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None

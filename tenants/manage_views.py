@@ -1,0 +1,173 @@
+"""Manager pages for leases, scoped to the facilities the manager manages (others get 403)."""
+
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from bookings.manage_views import manager_required
+from hall.selectors import facilities_managed_by, manages_facility
+from tenants import selectors, services
+from tenants.forms import ApproveRenewalForm, ContractFilterForm, ManagerNoteForm
+from tenants.models import RenewalRequest
+
+
+@manager_required
+def contract_list(request):
+    today = timezone.localdate()
+    form = ContractFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    if filters.get("facility") and not facilities_managed_by(request.user).filter(slug=filters["facility"]).exists():
+        raise PermissionDenied
+    contracts = selectors.managed_contracts(
+        request.user,
+        facility=filters.get("facility") or None,
+        status=filters.get("status") or None,
+        expiring_within=filters.get("expiring_within"),
+        organization=filters.get("organization") or None,
+        today=today,
+    )
+    if request.GET.get("format") == "csv":
+        return _contracts_csv(contracts, today)
+    contracts = list(contracts)
+    for contract in contracts:
+        contract.days_left = contract.days_to_expiry(today)
+    query = request.GET.copy()
+    query["format"] = "csv"
+    return render(
+        request,
+        "tenants/manage/contract_list.html",
+        {
+            "form": form,
+            "contracts": contracts,
+            "facilities": facilities_managed_by(request.user).order_by("position"),
+            "today": today,
+            "csv_query": query.urlencode(),
+        },
+        status=200 if form.is_valid() or not form.is_bound else 400,
+    )
+
+
+def _contracts_csv(contracts, today) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="contracts-{today:%Y%m%d}.csv"'
+    # A byte-order mark lets Excel, the tool most offices open this with, read the Korean text.
+    response.write("\ufeff")
+    writer = csv.writer(response)
+    writer.writerow(
+        [
+            _("Facility"),
+            _("Unit"),
+            _("Organization"),
+            _("Business registration number"),
+            _("First day"),
+            _("Last day"),
+            _("Days left"),
+            _("Monthly rent (KRW)"),
+            _("Maintenance fee (KRW)"),
+            _("Deposit (KRW)"),
+            _("Status"),
+            _("Renews contract"),
+        ]
+    )
+    for contract in contracts:
+        writer.writerow(
+            [
+                contract.unit.facility.display_name,
+                contract.unit.code,
+                contract.organization.name,
+                contract.organization.business_number_display,
+                contract.start_date.isoformat(),
+                contract.end_date.isoformat(),
+                contract.days_to_expiry(today),
+                contract.monthly_rent,
+                contract.maintenance_fee,
+                contract.deposit,
+                contract.get_status_display(),
+                contract.renews_id or "",
+            ]
+        )
+    return response
+
+
+@manager_required
+def renewal_queue(request):
+    return render(
+        request,
+        "tenants/manage/renewal_queue.html",
+        {"renewals": selectors.renewal_queue(request.user), "today": timezone.localdate()},
+    )
+
+
+def _managed_renewal(request, pk) -> RenewalRequest:
+    renewal = get_object_or_404(
+        RenewalRequest.objects.select_related("contract__unit__facility", "contract__organization"), pk=pk
+    )
+    if not manages_facility(request.user, renewal.contract.unit.facility):
+        raise PermissionDenied
+    return renewal
+
+
+@manager_required
+@require_POST
+def approve_renewal(request, pk):
+    renewal = _managed_renewal(request, pk)
+    form = ApproveRenewalForm(request.POST, ceiling=services.max_renewal_rent(renewal.contract))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(renewal)
+    try:
+        services.approve_renewal(
+            renewal=renewal,
+            manager=request.user,
+            monthly_rent=form.cleaned_data["monthly_rent"],
+            note=form.cleaned_data["note"],
+        )
+    except services.TenancyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Approved; the tenant can now accept the terms."))
+    return redirect(renewal)
+
+
+@manager_required
+@require_POST
+def reject_renewal(request, pk):
+    renewal = _managed_renewal(request, pk)
+    form = ManagerNoteForm(request.POST)
+    try:
+        services.reject_renewal(renewal=renewal, manager=request.user, reason=form.data.get("reason", ""))
+    except services.TenancyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The renewal was refused."))
+    return redirect(renewal)
+
+
+@manager_required
+@require_POST
+def request_changes(request, pk):
+    renewal = _managed_renewal(request, pk)
+    try:
+        services.request_changes(renewal=renewal, manager=request.user, note=request.POST.get("reason", ""))
+    except services.TenancyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The request was sent back to the tenant for changes."))
+    return redirect(renewal)
+
+
+@manager_required
+def unit_list(request):
+    return render(
+        request,
+        "tenants/manage/unit_list.html",
+        {"units": selectors.units_with_occupancy(request.user, today=timezone.localdate())},
+    )

@@ -1,0 +1,605 @@
+"""Organizations, members, lease contracts and online renewal: every change in one transaction, with an
+audit entry, raising ``TenancyError`` with a machine-readable code and a translated message."""
+
+from datetime import date, timedelta
+from decimal import ROUND_FLOOR, Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core import signing
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from audit.services import record
+from hall.selectors import manages_facility
+from tenants.documents import validate_document
+from tenants.models import (
+    Invitation,
+    LeasableUnit,
+    LeaseContract,
+    Membership,
+    Organization,
+    RenewalDocument,
+    RenewalRequest,
+)
+
+INVITATION_SALT = "dongnam.tenants.invitation"
+INVITATION_MAX_AGE = timedelta(days=14)
+
+_STATUS_BY_CODE = {
+    "not_allowed": 403,
+    "not_manager": 403,
+    "not_member": 403,
+    "not_found": 404,
+    "invalid_state": 409,
+    "already_open": 409,
+    "unit_taken": 409,
+    "already_member": 409,
+}
+
+
+class TenancyError(Exception):
+    def __init__(self, code: str, message: str, *, field: str | None = None, existing=None):
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+        self.existing = existing  # e.g. the open renewal request a double submit ran into
+
+    @property
+    def status(self) -> int:
+        return _STATUS_BY_CODE.get(self.code, 400)
+
+
+def role_of(user, organization: Organization) -> str | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True).first()
+
+
+def _require_role(user, organization: Organization, roles) -> None:
+    role = role_of(user, organization)
+    if role is None:
+        raise TenancyError("not_member", _("You are not a member of this organization."))
+    if role not in roles:
+        raise TenancyError("not_allowed", _("Only the organization's owners or admins may do this."))
+
+
+OWNER = (Membership.Role.OWNER,)
+OWNER_OR_ADMIN = (Membership.Role.OWNER, Membership.Role.ADMIN)
+
+
+# --- Organizations and members -------------------------------------------------------------------
+
+
+def update_organization(*, organization: Organization, user, changes: dict) -> Organization:
+    allowed = {"name", "name_en", "representative", "email", "phone", "address", "business_number"}
+    with transaction.atomic():
+        organization = Organization.objects.select_for_update().get(pk=organization.pk)
+        _require_role(user, organization, OWNER_OR_ADMIN)
+        before = {field: getattr(organization, field) for field in changes if field in allowed}
+        for field, value in changes.items():
+            if field in allowed:
+                setattr(organization, field, value)
+        try:
+            organization.full_clean()
+        except ValidationError as error:
+            field, messages = next(iter(error.message_dict.items()))
+            raise TenancyError("invalid", messages[0], field=field) from None
+        organization.save()
+        record(actor=user, action="organization.updated", target=organization, before=before, after=changes)
+    return organization
+
+
+def invitation_token(invitation: Invitation) -> str:
+    return signing.dumps({"i": invitation.pk, "e": invitation.email.lower()}, salt=INVITATION_SALT)
+
+
+def _send_invitation(invitation_pk: int, accept_url: str) -> None:
+    invitation = Invitation.objects.select_related("organization", "invited_by").get(pk=invitation_pk)
+    language = getattr(invitation.invited_by, "language", None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {"invitation": invitation, "accept_url": accept_url}
+        subject = _("[Dongnam] %(organization)s invites you") % {"organization": invitation.organization}
+        body = render_to_string("tenants/email/invitation.txt", context)
+    send_mail(subject, body, None, [invitation.email])
+
+
+def invite_member(*, organization: Organization, inviter, email: str, role: str, base_url: str) -> Invitation:
+    """Invite someone by e-mail; an address already invited gets the same invitation again."""
+    email = (email or "").strip()
+    if role not in Membership.Role.values:
+        raise TenancyError("invalid", _("Unknown role."), field="role")
+    with transaction.atomic():
+        _require_role(inviter, organization, OWNER)
+        if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
+            raise TenancyError("already_member", _("%(email)s is already a member.") % {"email": email}, field="email")
+        invitation = (
+            Invitation.objects.filter(
+                organization=organization, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
+            )
+            .select_for_update()
+            .first()
+        )
+        if invitation is None:
+            invitation = Invitation.objects.create(
+                organization=organization, email=email, role=role, invited_by=inviter
+            )
+            record(actor=inviter, action="invitation.sent", target=invitation, after={"email": email, "role": role})
+        elif invitation.role != role:
+            invitation.role = role
+            invitation.save(update_fields=["role"])
+        accept_url = base_url + reverse("tenants:accept_invitation", args=[invitation_token(invitation)])
+        transaction.on_commit(lambda: _send_invitation(invitation.pk, accept_url))
+    return invitation
+
+
+def invitation_from_token(token: str) -> Invitation:
+    try:
+        data = signing.loads(token, salt=INVITATION_SALT, max_age=INVITATION_MAX_AGE)
+    except signing.SignatureExpired:
+        raise TenancyError("expired", _("This invitation has expired; ask for a new one.")) from None
+    except signing.BadSignature:
+        raise TenancyError("invalid", _("This invitation link is not valid.")) from None
+    invitation = Invitation.objects.select_related("organization").filter(pk=data.get("i")).first()
+    if invitation is None or invitation.email.lower() != data.get("e") or invitation.revoked_at:
+        raise TenancyError("invalid", _("This invitation is no longer valid."))
+    return invitation
+
+
+def accept_invitation(*, token: str, user) -> Membership:
+    """Join the organization; the signed-in user's address must be the invited one."""
+    invitation = invitation_from_token(token)
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().select_related("organization").get(pk=invitation.pk)
+        if invitation.accepted_at is not None:
+            raise TenancyError("invalid_state", _("This invitation was already accepted."))
+        if user.email.lower() != invitation.email.lower():
+            raise TenancyError(
+                "wrong_account",
+                _("This invitation is for %(email)s; sign in with that address.") % {"email": invitation.email},
+            )
+        membership, _created = Membership.objects.get_or_create(
+            organization=invitation.organization, user=user, defaults={"role": invitation.role}
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        record(actor=user, action="invitation.accepted", target=invitation, after={"role": membership.role})
+    return membership
+
+
+def revoke_invitation(*, invitation: Invitation, user) -> None:
+    with transaction.atomic():
+        _require_role(user, invitation.organization, OWNER)
+        if not invitation.is_pending:
+            raise TenancyError("invalid_state", _("This invitation is no longer pending."))
+        invitation.revoked_at = timezone.now()
+        invitation.save(update_fields=["revoked_at"])
+        record(actor=user, action="invitation.revoked", target=invitation)
+
+
+def _lock_memberships(organization: Organization) -> list[Membership]:
+    # Locking every membership of the organization serializes role changes, so two owners cannot
+    # demote each other at the same moment and leave it without one.
+    return list(Membership.objects.select_for_update().filter(organization=organization).order_by("pk"))
+
+
+def change_role(*, organization: Organization, user, member, role: str) -> Membership:
+    if role not in Membership.Role.values:
+        raise TenancyError("invalid", _("Unknown role."), field="role")
+    with transaction.atomic():
+        memberships = _lock_memberships(organization)
+        _require_role(user, organization, OWNER)
+        membership = next((m for m in memberships if m.user_id == member.pk), None)
+        if membership is None:
+            raise TenancyError("not_found", _("That person is not a member."))
+        owners = [m for m in memberships if m.role == Membership.Role.OWNER]
+        if membership.role == Membership.Role.OWNER and role != Membership.Role.OWNER and len(owners) == 1:
+            raise TenancyError(
+                "last_owner", _("An organization keeps at least one owner; make someone else owner first.")
+            )
+        before = {"role": membership.role}
+        membership.role = role
+        membership.save(update_fields=["role"])
+        record(actor=user, action="membership.role_changed", target=membership, before=before, after={"role": role})
+    return membership
+
+
+def remove_member(*, organization: Organization, user, member) -> None:
+    """An owner removes a member, or a member leaves."""
+    with transaction.atomic():
+        memberships = _lock_memberships(organization)
+        if member.pk != user.pk:
+            _require_role(user, organization, OWNER)
+        membership = next((m for m in memberships if m.user_id == member.pk), None)
+        if membership is None:
+            raise TenancyError("not_found", _("That person is not a member."))
+        owners = [m for m in memberships if m.role == Membership.Role.OWNER]
+        if membership.role == Membership.Role.OWNER and len(owners) == 1:
+            raise TenancyError(
+                "last_owner", _("An organization keeps at least one owner; make someone else owner first.")
+            )
+        record(
+            actor=user,
+            action="membership.removed",
+            target=organization,
+            before={"user": member.email, "role": membership.role},
+        )
+        membership.delete()
+
+
+# --- Contracts -----------------------------------------------------------------------------------
+
+
+def _unit_taken() -> TenancyError:
+    return TenancyError("unit_taken", _("The unit already has a contract for some of these days."), field="start_date")
+
+
+def _check_unit_free(*, unit: LeasableUnit, start_date: date, end_date: date, exclude_pk=None) -> None:
+    clash = LeaseContract.objects.filter(
+        unit=unit, status__in=LeaseContract.LIVE_STATUSES, start_date__lte=end_date, end_date__gte=start_date
+    )
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise _unit_taken()
+
+
+def _save_contract(contract: LeaseContract) -> LeaseContract:
+    try:
+        with transaction.atomic():
+            contract.save()
+    except IntegrityError as error:
+        if "contract_one_live_per_unit" in str(error):
+            raise _unit_taken() from None
+        raise
+    return contract
+
+
+def create_contract(
+    *,
+    manager,
+    organization: Organization,
+    unit: LeasableUnit,
+    start_date: date,
+    end_date: date,
+    monthly_rent: int,
+    maintenance_fee: int = 0,
+    deposit: int = 0,
+    status: str = LeaseContract.Status.ACTIVE,
+) -> LeaseContract:
+    if end_date <= start_date:
+        raise TenancyError("invalid_range", _("The last day must be after the first day."), field="end_date")
+    with transaction.atomic():
+        LeasableUnit.objects.select_for_update().filter(pk=unit.pk).first()
+        if not manages_facility(manager, unit.facility):
+            raise TenancyError("not_manager", _("Only the facility's managers may do this."))
+        _check_unit_free(unit=unit, start_date=start_date, end_date=end_date)
+        contract = _save_contract(
+            LeaseContract(
+                organization=organization,
+                unit=unit,
+                start_date=start_date,
+                end_date=end_date,
+                monthly_rent=monthly_rent,
+                maintenance_fee=maintenance_fee,
+                deposit=deposit,
+                status=status,
+                signed_at=timezone.now() if status == LeaseContract.Status.ACTIVE else None,
+            )
+        )
+        record(actor=manager, action="contract.created", target=contract, after=_contract_snapshot(contract))
+    return contract
+
+
+def _contract_snapshot(contract: LeaseContract) -> dict:
+    return {
+        "status": contract.status,
+        "unit": str(contract.unit.code),
+        "start_date": contract.start_date.isoformat(),
+        "end_date": contract.end_date.isoformat(),
+        "monthly_rent": contract.monthly_rent,
+    }
+
+
+def tenancy_start(contract: LeaseContract) -> date:
+    """The first day of the tenancy this contract continues (following ``renews`` back)."""
+    start = contract.start_date
+    current = contract
+    for _step in range(100):  # a tenancy has a few renewals at most; the bound guards a bad cycle
+        previous = current.renews if current.renews_id else None
+        if previous is None:
+            break
+        start, current = previous.start_date, previous
+    return start
+
+
+def renewal_terms(contract: LeaseContract) -> list[int]:
+    """The renewal terms (months) that keep the whole tenancy within the facility's cap."""
+    facility = contract.unit.facility
+    latest_end = tenancy_start(contract) + relativedelta(months=facility.max_tenancy_months) - timedelta(days=1)
+    new_start = contract.end_date + timedelta(days=1)
+    return [
+        m for m in RenewalRequest.TERM_CHOICES if new_start + relativedelta(months=m) - timedelta(days=1) <= latest_end
+    ]
+
+
+def renewal_window(contract: LeaseContract) -> tuple[date, date]:
+    return contract.end_date - timedelta(days=contract.unit.facility.renewal_window_days), contract.end_date
+
+
+def max_renewal_rent(contract: LeaseContract) -> int:
+    """The highest rent allowed at renewal: the current rent plus the facility's cap, in whole won."""
+    percent = Decimal(contract.unit.facility.max_rent_increase_percent)
+    value = Decimal(contract.monthly_rent) * (Decimal(100) + percent) / Decimal(100)
+    return int(value.to_integral_value(rounding=ROUND_FLOOR))
+
+
+def _attach(renewal: RenewalRequest, user, files) -> None:
+    for upload in files or ():
+        content_type = validate_document(upload)
+        RenewalDocument.objects.create(
+            renewal=renewal,
+            file=upload,
+            original_name=upload.name[:255],
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=user,
+        )
+
+
+def _lock_contract(contract: LeaseContract) -> LeaseContract:
+    return (
+        LeaseContract.objects.select_for_update().select_related("unit__facility", "organization").get(pk=contract.pk)
+    )
+
+
+def _check_renewable(contract: LeaseContract, term_months: int, today: date) -> None:
+    if contract.status != LeaseContract.Status.ACTIVE:
+        raise TenancyError("invalid_state", _("Only an active contract can be renewed."))
+    if contract.non_renewal_notice_at:
+        raise TenancyError("invalid_state", _("Notice of not renewing was given for this contract."))
+    opens, closes = renewal_window(contract)
+    if not opens <= today <= closes:
+        raise TenancyError(
+            "outside_window",
+            _("Renewal can be requested from %(opens)s until %(closes)s.") % {"opens": opens, "closes": closes},
+        )
+    if term_months not in RenewalRequest.TERM_CHOICES:
+        raise TenancyError("invalid", _("Choose a term of 6, 12 or 24 months."), field="term_months")
+    if term_months not in renewal_terms(contract):
+        raise TenancyError(
+            "over_tenancy_cap",
+            _("A %(term)d-month renewal would pass the facility's limit of %(max)d months of tenancy.")
+            % {"term": term_months, "max": contract.unit.facility.max_tenancy_months},
+            field="term_months",
+        )
+
+
+def request_renewal(
+    *, contract: LeaseContract, user, term_months: int, note: str = "", files=(), today: date | None = None
+) -> RenewalRequest:
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        contract = _lock_contract(contract)
+        _require_role(user, contract.organization, OWNER_OR_ADMIN)
+        existing = RenewalRequest.objects.filter(contract=contract, status__in=RenewalRequest.OPEN_STATUSES).first()
+        if existing is not None:
+            raise TenancyError(
+                "already_open", _("A renewal request for this contract is already open."), existing=existing
+            )
+        _check_renewable(contract, term_months, today)
+        try:
+            with transaction.atomic():
+                renewal = RenewalRequest.objects.create(
+                    contract=contract, requested_by=user, term_months=term_months, note=note.strip()
+                )
+        except IntegrityError:
+            existing = RenewalRequest.objects.filter(contract=contract, status__in=RenewalRequest.OPEN_STATUSES).first()
+            raise TenancyError(
+                "already_open", _("A renewal request for this contract is already open."), existing=existing
+            ) from None
+        _attach(renewal, user, files)
+        record(actor=user, action="renewal.submitted", target=renewal, after={"term_months": term_months}, reason=note)
+    return renewal
+
+
+def _lock_renewal(renewal: RenewalRequest) -> RenewalRequest:
+    return (
+        RenewalRequest.objects.select_for_update(of=("self",))
+        .select_related("contract__unit__facility", "contract__organization")
+        .get(pk=renewal.pk)
+    )
+
+
+def resubmit_renewal(
+    *, renewal: RenewalRequest, user, term_months: int, note: str = "", files=(), today=None
+) -> RenewalRequest:
+    today = today or timezone.localdate()
+    with transaction.atomic():
+        renewal = _lock_renewal(renewal)
+        _require_role(user, renewal.contract.organization, OWNER_OR_ADMIN)
+        if renewal.status != RenewalRequest.Status.CHANGES_REQUESTED:
+            raise TenancyError(
+                "invalid_state", _("This request can only be changed when the manager asks for changes.")
+            )
+        _check_renewable(renewal.contract, term_months, today)
+        before = {"term_months": renewal.term_months, "status": renewal.status}
+        renewal.term_months = term_months
+        renewal.note = note.strip()
+        renewal.status = RenewalRequest.Status.SUBMITTED
+        renewal.save(update_fields=["term_months", "note", "status", "updated"])
+        _attach(renewal, user, files)
+        record(
+            actor=user, action="renewal.resubmitted", target=renewal, before=before, after={"term_months": term_months}
+        )
+    return renewal
+
+
+def _require_facility_manager(user, renewal: RenewalRequest) -> None:
+    if not manages_facility(user, renewal.contract.unit.facility):
+        raise TenancyError("not_manager", _("Only the managers of this unit's facility may decide."))
+
+
+def _require_status(renewal: RenewalRequest, status: str, message: str) -> None:
+    if renewal.status != status:
+        raise TenancyError("invalid_state", message)
+
+
+def approve_renewal(*, renewal: RenewalRequest, manager, monthly_rent: int, note: str = "") -> RenewalRequest:
+    with transaction.atomic():
+        renewal = _lock_renewal(renewal)
+        _require_facility_manager(manager, renewal)
+        _require_status(renewal, RenewalRequest.Status.SUBMITTED, _("Only a submitted request can be approved."))
+        ceiling = max_renewal_rent(renewal.contract)
+        if monthly_rent is None or monthly_rent < 0:
+            raise TenancyError("invalid", _("Give the monthly rent."), field="monthly_rent")
+        if monthly_rent > ceiling:
+            raise TenancyError(
+                "over_rent_cap",
+                _("The rent may rise at most %(percent)s%% at renewal: at most %(ceiling)s won.")
+                % {"percent": renewal.contract.unit.facility.max_rent_increase_percent, "ceiling": f"{ceiling:,}"},
+                field="monthly_rent",
+            )
+        renewal.status = RenewalRequest.Status.APPROVED
+        renewal.proposed_rent = monthly_rent
+        renewal.manager_note = note.strip()
+        renewal.decided_by = manager
+        renewal.decided_at = timezone.now()
+        renewal.save(update_fields=["status", "proposed_rent", "manager_note", "decided_by", "decided_at", "updated"])
+        record(
+            actor=manager, action="renewal.approved", target=renewal, after={"monthly_rent": monthly_rent}, reason=note
+        )
+    return renewal
+
+
+def reject_renewal(*, renewal: RenewalRequest, manager, reason: str) -> RenewalRequest:
+    reason = (reason or "").strip()
+    if not reason:
+        raise TenancyError("reason_required", _("Say why the renewal is refused; the tenant reads it."), field="reason")
+    with transaction.atomic():
+        renewal = _lock_renewal(renewal)
+        _require_facility_manager(manager, renewal)
+        if renewal.status not in (RenewalRequest.Status.SUBMITTED, RenewalRequest.Status.CHANGES_REQUESTED):
+            raise TenancyError("invalid_state", _("This request has already been decided."))
+        renewal.status = RenewalRequest.Status.REJECTED
+        renewal.manager_note = reason
+        renewal.decided_by = manager
+        renewal.decided_at = timezone.now()
+        renewal.save(update_fields=["status", "manager_note", "decided_by", "decided_at", "updated"])
+        record(actor=manager, action="renewal.rejected", target=renewal, reason=reason)
+    return renewal
+
+
+def request_changes(*, renewal: RenewalRequest, manager, note: str) -> RenewalRequest:
+    note = (note or "").strip()
+    if not note:
+        raise TenancyError("reason_required", _("Say what should change; the tenant reads it."), field="reason")
+    with transaction.atomic():
+        renewal = _lock_renewal(renewal)
+        _require_facility_manager(manager, renewal)
+        _require_status(renewal, RenewalRequest.Status.SUBMITTED, _("Only a submitted request can be sent back."))
+        renewal.status = RenewalRequest.Status.CHANGES_REQUESTED
+        renewal.manager_note = note
+        renewal.save(update_fields=["status", "manager_note", "updated"])
+        record(actor=manager, action="renewal.changes_requested", target=renewal, reason=note)
+    return renewal
+
+
+def accept_renewal(*, renewal: RenewalRequest, user, ip: str | None) -> LeaseContract:
+    """The tenant accepts the approved terms: the new contract starts the day after the old one ends."""
+    with transaction.atomic():
+        renewal = _lock_renewal(renewal)
+        contract = _lock_contract(renewal.contract)
+        _require_role(user, contract.organization, OWNER_OR_ADMIN)
+        _require_status(renewal, RenewalRequest.Status.APPROVED, _("Only approved terms can be accepted, once."))
+        if renewal.term_months not in renewal_terms(contract):
+            raise TenancyError("over_tenancy_cap", _("This renewal would pass the facility's limit of tenancy."))
+        start = contract.end_date + timedelta(days=1)
+        end = start + relativedelta(months=renewal.term_months) - timedelta(days=1)
+        _check_unit_free(unit=contract.unit, start_date=start, end_date=end)
+        now = timezone.now()
+        new_contract = _save_contract(
+            LeaseContract(
+                organization=contract.organization,
+                unit=contract.unit,
+                start_date=start,
+                end_date=end,
+                monthly_rent=renewal.proposed_rent,
+                maintenance_fee=contract.maintenance_fee,
+                deposit=contract.deposit,
+                notice_period_days=contract.notice_period_days,
+                status=LeaseContract.Status.ACTIVE,
+                signed_at=now,
+                accepted_by=user,
+                accepted_ip=ip,
+                renews=contract,
+            )
+        )
+        renewal.status = RenewalRequest.Status.ACCEPTED
+        renewal.accepted_by = user
+        renewal.accepted_at = now
+        renewal.accepted_ip = ip
+        renewal.new_contract = new_contract
+        renewal.save(update_fields=["status", "accepted_by", "accepted_at", "accepted_ip", "new_contract", "updated"])
+        record(actor=user, action="renewal.accepted", target=renewal, after={"new_contract": new_contract.pk, "ip": ip})
+        record(actor=user, action="contract.created", target=new_contract, after=_contract_snapshot(new_contract))
+    return new_contract
+
+
+def give_notice(*, contract: LeaseContract, user, note: str = "") -> LeaseContract:
+    """The tenant will not renew and moves out at the end of the contract."""
+    with transaction.atomic():
+        contract = _lock_contract(contract)
+        _require_role(user, contract.organization, OWNER_OR_ADMIN)
+        if contract.status != LeaseContract.Status.ACTIVE or contract.non_renewal_notice_at:
+            raise TenancyError("invalid_state", _("Notice cannot be given for this contract."))
+        if hasattr(contract, "renewed_by"):
+            raise TenancyError("invalid_state", _("This contract has already been renewed."))
+        contract.non_renewal_notice_at = timezone.now()
+        contract.non_renewal_notice_by = user
+        contract.non_renewal_note = note.strip()
+        contract.save(update_fields=["non_renewal_notice_at", "non_renewal_notice_by", "non_renewal_note", "updated"])
+        for renewal in RenewalRequest.objects.filter(contract=contract, status__in=RenewalRequest.OPEN_STATUSES):
+            renewal.status = RenewalRequest.Status.WITHDRAWN
+            renewal.save(update_fields=["status", "updated"])
+            record(actor=user, action="renewal.withdrawn", target=renewal)
+        record(actor=user, action="contract.notice_given", target=contract, reason=note)
+    return contract
+
+
+def update_contract_statuses(*, today: date | None = None) -> dict[str, int]:
+    """Daily: active contracts past their last day become ``renewed`` (a successor exists) or ``expired``."""
+    today = today or timezone.localdate()
+    counts = {"renewed": 0, "expired": 0}
+    with transaction.atomic():
+        ended = (
+            LeaseContract.objects.select_for_update(of=("self",))
+            .filter(status=LeaseContract.Status.ACTIVE, end_date__lt=today)
+            .select_related("renewed_by")
+        )
+        for contract in ended:
+            successor = getattr(contract, "renewed_by", None)
+            new_status = (
+                LeaseContract.Status.RENEWED
+                if successor is not None and successor.status == LeaseContract.Status.ACTIVE
+                else LeaseContract.Status.EXPIRED
+            )
+            before = contract.status
+            contract.status = new_status
+            contract.save(update_fields=["status", "updated"])
+            record(
+                actor=None,
+                action=f"contract.{new_status}",
+                target=contract,
+                before={"status": before},
+                after={"status": new_status},
+            )
+            counts[new_status] += 1
+    return counts

@@ -1,0 +1,371 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import User
+from audit.selectors import history_of
+from hall.selectors import manages_facility
+from tenants import selectors, services
+from tenants.forms import (
+    ApproveRenewalForm,
+    InvitationForm,
+    ManagerNoteForm,
+    NoticeForm,
+    OrganizationForm,
+    RenewalForm,
+    RoleForm,
+)
+from tenants.models import Organization, RenewalRequest
+
+
+def _client_ip(request) -> str | None:
+    # Behind the proxy Django is told about (SECURE_PROXY_SSL_HEADER), REMOTE_ADDR is the proxy's
+    # address; gunicorn's --forwarded-allow-ips makes it the client's.
+    return request.META.get("REMOTE_ADDR")
+
+
+def _member_organization_or_404(user, pk) -> tuple[Organization, str]:
+    organization = get_object_or_404(Organization, pk=pk)
+    role = services.role_of(user, organization)
+    if role is None:
+        raise Http404
+    return organization, role
+
+
+@login_required
+def organization_list(request):
+    return render(
+        request, "tenants/organization_list.html", {"organizations": selectors.organizations_of(request.user)}
+    )
+
+
+@login_required
+def organization_detail(request, pk):
+    organization, role = _member_organization_or_404(request.user, pk)
+    status = 200
+    form = OrganizationForm(instance=organization)
+    invite_form = InvitationForm()
+    if request.method == "POST" and "save_details" in request.POST:
+        form = OrganizationForm(request.POST, instance=Organization.objects.get(pk=organization.pk))
+        if form.is_valid():
+            try:
+                changes = {field: form.cleaned_data[field] for field in form.changed_data}
+                if "business_number" in changes:
+                    changes["business_number"] = changes["business_number"] or None
+                services.update_organization(organization=organization, user=request.user, changes=changes)
+            except services.TenancyError as error:
+                form.add_error(None, error.message)
+                status = error.status
+            else:
+                messages.success(request, _("The organization's details were saved."))
+                return redirect("tenants:organization_detail", pk=organization.pk)
+        else:
+            status = 400
+    return render(
+        request,
+        "tenants/organization_detail.html",
+        {
+            "organization": organization,
+            "role": role,
+            "form": form,
+            "invite_form": invite_form,
+            "role_form": RoleForm(),
+            "contracts": selectors.contracts_of(request.user).filter(organization=organization),
+            **selectors.organization_page(organization),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_POST
+def invite(request, pk):
+    organization, _role = _member_organization_or_404(request.user, pk)
+    form = InvitationForm(request.POST)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect("tenants:organization_detail", pk=pk)
+    try:
+        services.invite_member(
+            organization=organization,
+            inviter=request.user,
+            email=form.cleaned_data["email"],
+            role=form.cleaned_data["role"],
+            base_url=request.build_absolute_uri("/")[:-1],
+        )
+    except services.TenancyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+    return redirect("tenants:organization_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def revoke_invitation(request, pk, invitation_pk):
+    organization, _role = _member_organization_or_404(request.user, pk)
+    invitation = get_object_or_404(organization.invitations, pk=invitation_pk)
+    try:
+        services.revoke_invitation(invitation=invitation, user=request.user)
+    except services.TenancyError as error:
+        messages.error(request, error.message)
+    return redirect("tenants:organization_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def member_role(request, pk, user_pk):
+    organization, _role = _member_organization_or_404(request.user, pk)
+    member = get_object_or_404(User, pk=user_pk)
+    form = RoleForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise services.TenancyError("invalid", _("Unknown role."))
+        services.change_role(
+            organization=organization, user=request.user, member=member, role=form.cleaned_data["role"]
+        )
+    except services.TenancyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The role was changed."))
+    return redirect("tenants:organization_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def member_remove(request, pk, user_pk):
+    organization, _role = _member_organization_or_404(request.user, pk)
+    member = get_object_or_404(User, pk=user_pk)
+    try:
+        services.remove_member(organization=organization, user=request.user, member=member)
+    except services.TenancyError as error:
+        messages.error(request, error.message)
+        return redirect("tenants:organization_detail", pk=pk)
+    if member == request.user:
+        messages.success(request, _("You left the organization."))
+        return redirect("tenants:organization_list")
+    messages.success(request, _("The member was removed."))
+    return redirect("tenants:organization_detail", pk=pk)
+
+
+def accept_invitation(request, token):
+    """Join from the e-mailed link. Without an account, sign up first: the address is taken as verified."""
+    try:
+        invitation = services.invitation_from_token(token)
+    except services.TenancyError as error:
+        return render(request, "tenants/invitation.html", {"error": error.message}, status=400)
+    if not request.user.is_authenticated:
+        from allauth.account.adapter import get_adapter
+
+        # The link reached this address, so the sign-up that follows needs no second confirmation.
+        get_adapter(request).stash_verified_email(request, invitation.email)
+        request.session["pending_invitation"] = token
+        return render(request, "tenants/invitation.html", {"invitation": invitation, "token": token})
+    if request.method == "POST":
+        try:
+            services.accept_invitation(token=token, user=request.user)
+        except services.TenancyError as error:
+            return render(
+                request,
+                "tenants/invitation.html",
+                {"invitation": invitation, "error": error.message},
+                status=error.status,
+            )
+        request.session.pop("pending_invitation", None)
+        messages.success(request, _("You joined %(organization)s.") % {"organization": invitation.organization})
+        return redirect("tenants:organization_detail", pk=invitation.organization_id)
+    return render(request, "tenants/invitation.html", {"invitation": invitation, "token": token})
+
+
+# --- Contracts (tenant side; managers of the facility see the same pages) -----------------------
+
+
+@login_required
+def contract_list(request):
+    return render(
+        request,
+        "tenants/contract_list.html",
+        {"contracts": selectors.contracts_of(request.user), "today": timezone.localdate()},
+    )
+
+
+def _visible_contract_or_404(user, pk):
+    return get_object_or_404(selectors.visible_contracts(user), pk=pk)
+
+
+@login_required
+def contract_detail(request, pk):
+    contract = _visible_contract_or_404(request.user, pk)
+    today = timezone.localdate()
+    role = services.role_of(request.user, contract.organization)
+    renewals = list(selectors.renewals_of(contract))
+    open_renewal = next((r for r in renewals if r.is_open), None)
+    opens, closes = services.renewal_window(contract)
+    can_act = role in services.OWNER_OR_ADMIN
+    can_renew = (
+        can_act
+        and open_renewal is None
+        and contract.status == contract.Status.ACTIVE
+        and not contract.non_renewal_notice_at
+        and not hasattr(contract, "renewed_by")
+        and opens <= today <= closes
+    )
+    terms = services.renewal_terms(contract)
+    return render(
+        request,
+        "tenants/contract_detail.html",
+        {
+            "contract": contract,
+            "today": today,
+            "days_to_expiry": contract.days_to_expiry(today),
+            "renewals": renewals,
+            "open_renewal": open_renewal,
+            "window_opens": opens,
+            "can_act": can_act,
+            "can_renew": can_renew,
+            "renewal_form": RenewalForm(terms=terms) if can_renew else None,
+            "notice_form": NoticeForm(),
+            "history": selectors.contract_history(contract),
+            "is_manager": manages_facility(request.user, contract.unit.facility),
+            "audit": history_of(contract),
+        },
+    )
+
+
+@login_required
+@require_POST
+def request_renewal(request, pk):
+    contract = _visible_contract_or_404(request.user, pk)
+    form = RenewalForm(request.POST, request.FILES, terms=services.renewal_terms(contract))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(contract)
+    try:
+        renewal = services.request_renewal(
+            contract=contract,
+            user=request.user,
+            term_months=form.cleaned_data["term_months"],
+            note=form.cleaned_data["note"],
+            files=form.cleaned_data["documents"],
+        )
+    except services.TenancyError as error:
+        if error.code == "already_open" and error.existing is not None:
+            messages.info(request, error.message)
+            return redirect(error.existing)
+        messages.error(request, error.message)
+        return redirect(contract)
+    messages.success(request, _("Your renewal request was sent to the facility's manager."))
+    return redirect(renewal)
+
+
+@login_required
+@require_POST
+def give_notice(request, pk):
+    contract = _visible_contract_or_404(request.user, pk)
+    form = NoticeForm(request.POST)
+    note = form.cleaned_data["note"] if form.is_valid() else ""
+    try:
+        services.give_notice(contract=contract, user=request.user, note=note)
+    except services.TenancyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your notice of not renewing was sent to the facility's manager."))
+    return redirect(contract)
+
+
+def _visible_renewal_or_404(user, pk) -> RenewalRequest:
+    renewal = get_object_or_404(
+        RenewalRequest.objects.select_related("contract__unit__facility", "contract__organization"), pk=pk
+    )
+    _visible_contract_or_404(user, renewal.contract_id)
+    return renewal
+
+
+@login_required
+def renewal_detail(request, pk):
+    renewal = _visible_renewal_or_404(request.user, pk)
+    contract = renewal.contract
+    role = services.role_of(request.user, contract.organization)
+    is_manager = manages_facility(request.user, contract.unit.facility)
+    ceiling = services.max_renewal_rent(contract)
+    return render(
+        request,
+        "tenants/renewal_detail.html",
+        {
+            "renewal": renewal,
+            "contract": contract,
+            "documents": renewal.documents.all(),
+            "can_act": role in services.OWNER_OR_ADMIN,
+            "is_manager": is_manager,
+            "ceiling": ceiling,
+            "approve_form": ApproveRenewalForm(ceiling=ceiling, initial={"monthly_rent": contract.monthly_rent}),
+            "note_form": ManagerNoteForm(),
+            "resubmit_form": RenewalForm(
+                terms=services.renewal_terms(contract),
+                initial={"term_months": renewal.term_months, "note": renewal.note},
+            ),
+            "history": history_of(renewal),
+            "days_to_expiry": contract.days_to_expiry(timezone.localdate()),
+        },
+    )
+
+
+@login_required
+@require_POST
+def resubmit_renewal(request, pk):
+    renewal = _visible_renewal_or_404(request.user, pk)
+    form = RenewalForm(request.POST, request.FILES, terms=services.renewal_terms(renewal.contract))
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(renewal)
+    try:
+        services.resubmit_renewal(
+            renewal=renewal,
+            user=request.user,
+            term_months=form.cleaned_data["term_months"],
+            note=form.cleaned_data["note"],
+            files=form.cleaned_data["documents"],
+        )
+    except services.TenancyError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your request was sent again."))
+    return redirect(renewal)
+
+
+@login_required
+@require_POST
+def accept_renewal(request, pk):
+    renewal = _visible_renewal_or_404(request.user, pk)
+    try:
+        new_contract = services.accept_renewal(renewal=renewal, user=request.user, ip=_client_ip(request))
+    except services.TenancyError as error:
+        messages.error(request, error.message)
+        return redirect(renewal)
+    messages.success(request, _("You accepted the terms; here is your new contract."))
+    return redirect(new_contract)
+
+
+@login_required
+def renewal_document(request, pk, document_pk):
+    """Documents are served to the tenant's members and the facility's managers only."""
+    from django.http import FileResponse
+
+    renewal = _visible_renewal_or_404(request.user, pk)
+    document = get_object_or_404(renewal.documents, pk=document_pk)
+    return FileResponse(
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
+    )
