@@ -7,7 +7,7 @@ from accounts.models import User
 class ProfileForm(forms.ModelForm):
     class Meta:
         model = User
-        fields = ["name", "language"]
+        fields = ["name", "language", "reminders_enabled"]
 
 
 class PersonalTokenForm(forms.Form):

@@ -41,6 +41,11 @@ class User(AbstractUser):
     email = models.EmailField(_("e-mail address"), unique=True)
     name = models.CharField(_("name"), max_length=100, blank=True)
     language = models.CharField(_("language"), max_length=5, choices=Language.choices, default=Language.KOREAN)
+    reminders_enabled = models.BooleanField(
+        _("send me reminders before my bookings"),
+        default=True,
+        help_text=_("Decisions, cancellations and deadlines are always sent."),
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -33,8 +33,12 @@ def revoke_personal_token(*, user: User, token_key: str) -> int:
     return deleted
 
 
-def update_profile(*, user: User, name: str, language: str) -> User:
+def update_profile(*, user: User, name: str, language: str, reminders_enabled: bool | None = None) -> User:
     user.name = name.strip()
     user.language = language
-    user.save(update_fields=["name", "language"])
+    fields = ["name", "language"]
+    if reminders_enabled is not None:
+        user.reminders_enabled = reminders_enabled
+        fields.append("reminders_enabled")
+    user.save(update_fields=fields)
     return user

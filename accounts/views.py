@@ -31,7 +31,10 @@ def profile(request):
         form = ProfileForm(request.POST, instance=request.user)
         if form.is_valid():
             services.update_profile(
-                user=request.user, name=form.cleaned_data["name"], language=form.cleaned_data["language"]
+                user=request.user,
+                name=form.cleaned_data["name"],
+                language=form.cleaned_data["language"],
+                reminders_enabled=form.cleaned_data["reminders_enabled"],
             )
             # The confirmation is read on the next page, which is already in the newly chosen language.
             translation.activate(request.user.language)

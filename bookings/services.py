@@ -18,6 +18,8 @@ from bookings import rules, selectors
 from bookings.models import Booking, Closure
 from hall.models import Facility, Space
 from hall.selectors import manages_facility
+from notifications.models import Notification
+from notifications.services import notify
 from tenants.models import Membership, Organization
 
 # HTTP status of each error code that is not a plain rule violation (400).
@@ -198,7 +200,20 @@ def create_booking(
         record(
             actor=requested_by, action="booking.created", target=booking, after=_snapshot(booking), reason=audit_reason
         )
+        if status == Booking.Status.APPROVED:
+            _tell_booker(booking, Notification.Kind.BOOKING_APPROVED, "approved")
     return booking
+
+
+def _tell_booker(booking: Booking, kind: str, event: str, *, reason: str = "") -> None:
+    """Queue the booker's message in this transaction (notifications outbox)."""
+    notify(
+        kind=kind,
+        recipients=[booking.requested_by],
+        subject=booking,
+        key=f"booking:{booking.pk}:{event}",
+        context={"reason": reason} if reason else {},
+    )
 
 
 def _lock(booking: Booking) -> Booking:
@@ -234,6 +249,7 @@ def approve_booking(*, booking: Booking, manager, note: str = "") -> Booking:
             after=_snapshot(booking),
             reason=note,
         )
+        _tell_booker(booking, Notification.Kind.BOOKING_APPROVED, "approved", reason=note)
     return booking
 
 
@@ -258,6 +274,7 @@ def reject_booking(*, booking: Booking, manager, reason: str) -> Booking:
         booking.decided_at = timezone.now()
         booking.decision_reason = reason
         booking.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated"])
+        _tell_booker(booking, Notification.Kind.BOOKING_REJECTED, "rejected", reason=reason)
         record(
             actor=manager,
             action="booking.rejected",
@@ -283,7 +300,7 @@ def can_cancel(user, booking: Booking) -> bool:
     )
 
 
-def cancel_booking(*, booking: Booking, user, reason: str = "") -> Booking:
+def cancel_booking(*, booking: Booking, user, reason: str = "", by_closure: bool = False) -> Booking:
     with transaction.atomic():
         booking = _lock(booking)
         if not can_cancel(user, booking):
@@ -315,6 +332,10 @@ def cancel_booking(*, booking: Booking, user, reason: str = "") -> Booking:
             after=_snapshot(booking),
             reason=reason,
         )
+        if by_closure:
+            _tell_booker(booking, Notification.Kind.CLOSURE_CANCELLED, "cancelled", reason=reason)
+        elif booking.requested_by_id != user.pk:
+            _tell_booker(booking, Notification.Kind.BOOKING_CANCELLED, "cancelled", reason=reason)
     return booking
 
 
@@ -356,6 +377,7 @@ def cancel_bookings_hit_by_closure(*, closure: Closure, manager) -> list[Booking
                     booking=booking,
                     user=manager,
                     reason=_("The space is closed: %(reason)s") % {"reason": closure.reason},
+                    by_closure=True,
                 )
             )
     return cancelled

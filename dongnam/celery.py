@@ -22,6 +22,18 @@ def _create_embedded_broker_folders(sender, **kwargs):
 
 
 app.conf.beat_schedule = {
+    "sweep-notifications": {
+        "task": "notifications.tasks.sweep_notifications",
+        "schedule": 60.0,
+    },
+    "manager-digests": {
+        "task": "notifications.tasks.send_manager_digests",
+        "schedule": crontab(hour=9, minute=0),
+    },
+    "lease-expiry-reminders": {
+        "task": "notifications.tasks.send_lease_expiry_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
     "update-contract-statuses": {
         "task": "tenants.tasks.update_contract_statuses",
         "schedule": crontab(hour=0, minute=5),

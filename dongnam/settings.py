@@ -5,6 +5,7 @@ turns a server into a development box), ``development`` (``make run``) or ``test
 Every other value can be overridden by its own variable; see README.md.
 """
 
+import os
 from pathlib import Path
 
 import dj_database_url
@@ -59,6 +60,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "audit",
     "accounts",
+    "notifications",
     "hall",
     "tenants",
     "bookings",
@@ -95,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "accounts.context_processors.navigation",
+                "notifications.context_processors.bell",
             ],
         },
     },
@@ -115,7 +118,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
     # Tests use a file, not shared-cache memory: concurrent bookings must meet SQLite's real write lock.
-    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{env_str('PYTEST_XDIST_WORKER', 'main')}.sqlite3")}
+    # One file per test process, so runs side by side do not share it.
+    _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
@@ -268,6 +272,12 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+
+# --- Notifications ---
+# The address links in e-mails point to.
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
+BOOKING_REMINDER_HOURS = [int(h) for h in env_list("BOOKING_REMINDER_HOURS", ["24", "1"])]
+LEASE_REMINDER_DAYS = [int(d) for d in env_list("LEASE_REMINDER_DAYS", ["90", "60", "30", "7"])]
 
 # --- E-mail ---------------------------------------------------------------------------------
 _default_email_backend = {

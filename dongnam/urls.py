@@ -13,6 +13,7 @@ from accounts import views as account_views
 from bookings.api import BookingViewSet, SpaceViewSet
 from hall import views as hall_views
 from hall.api import BuildingViewSet, FacilityViewSet
+from notifications.api import NotificationViewSet
 from tenants.api import ContractViewSet, OrganizationViewSet, RenewalViewSet
 
 # Admin sign-in goes through allauth, so the admin gets the same rate limits and two-factor step.
@@ -27,11 +28,13 @@ router.register("bookings", BookingViewSet, basename="booking")
 router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("renewals", RenewalViewSet, basename="renewal")
+router.register("notifications", NotificationViewSet, basename="notification")
 
 urlpatterns = [
     path("", hall_views.home, name="home"),
     path("", include("bookings.urls")),
     path("", include("tenants.urls")),
+    path("", include("notifications.urls")),
     path("manage/", include("hall.urls")),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

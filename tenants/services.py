@@ -5,18 +5,17 @@ from datetime import date, timedelta
 from decimal import ROUND_FLOOR, Decimal
 
 from dateutil.relativedelta import relativedelta
-from django.conf import settings
 from django.core import signing
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
 from hall.selectors import manages_facility
+from notifications.models import Notification
+from notifications.services import Recipient, notify
 from tenants.documents import validate_document
 from tenants.models import (
     Invitation,
@@ -100,16 +99,6 @@ def invitation_token(invitation: Invitation) -> str:
     return signing.dumps({"i": invitation.pk, "e": invitation.email.lower()}, salt=INVITATION_SALT)
 
 
-def _send_invitation(invitation_pk: int, accept_url: str) -> None:
-    invitation = Invitation.objects.select_related("organization", "invited_by").get(pk=invitation_pk)
-    language = getattr(invitation.invited_by, "language", None) or settings.LANGUAGE_CODE
-    with translation.override(language):
-        context = {"invitation": invitation, "accept_url": accept_url}
-        subject = _("[Dongnam] %(organization)s invites you") % {"organization": invitation.organization}
-        body = render_to_string("tenants/email/invitation.txt", context)
-    send_mail(subject, body, None, [invitation.email])
-
-
 def invite_member(*, organization: Organization, inviter, email: str, role: str, base_url: str) -> Invitation:
     """Invite someone by e-mail; an address already invited gets the same invitation again."""
     email = (email or "").strip()
@@ -135,7 +124,15 @@ def invite_member(*, organization: Organization, inviter, email: str, role: str,
             invitation.role = role
             invitation.save(update_fields=["role"])
         accept_url = base_url + reverse("tenants:accept_invitation", args=[invitation_token(invitation)])
-        transaction.on_commit(lambda: _send_invitation(invitation.pk, accept_url))
+        # Each (re)sending is its own message, hence the time in the key.
+        notify(
+            kind=Notification.Kind.INVITATION,
+            recipients=[Recipient(email=invitation.email)],
+            subject=invitation,
+            key=f"invitation:{invitation.pk}:{timezone.now().isoformat()}",
+            context={"accept_url": accept_url},
+            channels=(Notification.Channel.EMAIL,),
+        )
     return invitation
 
 
@@ -232,6 +229,28 @@ def remove_member(*, organization: Organization, user, member) -> None:
             before={"user": member.email, "role": membership.role},
         )
         membership.delete()
+
+
+def _tenant_contacts(organization: Organization):
+    """Who hears about a lease: the organization's owners and admins."""
+    return [
+        m.user
+        for m in Membership.objects.filter(organization=organization, role__in=OWNER_OR_ADMIN).select_related("user")
+    ]
+
+
+def _facility_managers(facility):
+    return list(facility.managers.filter(is_active=True))
+
+
+def _tell(renewal: RenewalRequest, kind: str, recipients, event: str, reason: str = "") -> None:
+    notify(
+        kind=kind,
+        recipients=recipients,
+        subject=renewal,
+        key=f"renewal:{renewal.pk}:{event}:{timezone.now().isoformat()}",
+        context={"reason": reason} if reason else {},
+    )
 
 
 # --- Contracts -----------------------------------------------------------------------------------
@@ -407,6 +426,7 @@ def request_renewal(
             ) from None
         _attach(renewal, user, files)
         record(actor=user, action="renewal.submitted", target=renewal, after={"term_months": term_months}, reason=note)
+        _tell(renewal, Notification.Kind.RENEWAL_SUBMITTED, _facility_managers(contract.unit.facility), "submitted")
     return renewal
 
 
@@ -438,6 +458,12 @@ def resubmit_renewal(
         _attach(renewal, user, files)
         record(
             actor=user, action="renewal.resubmitted", target=renewal, before=before, after={"term_months": term_months}
+        )
+        _tell(
+            renewal,
+            Notification.Kind.RENEWAL_SUBMITTED,
+            _facility_managers(renewal.contract.unit.facility),
+            "resubmitted",
         )
     return renewal
 
@@ -476,6 +502,13 @@ def approve_renewal(*, renewal: RenewalRequest, manager, monthly_rent: int, note
         record(
             actor=manager, action="renewal.approved", target=renewal, after={"monthly_rent": monthly_rent}, reason=note
         )
+        _tell(
+            renewal,
+            Notification.Kind.RENEWAL_APPROVED,
+            _tenant_contacts(renewal.contract.organization),
+            "approved",
+            note,
+        )
     return renewal
 
 
@@ -494,6 +527,13 @@ def reject_renewal(*, renewal: RenewalRequest, manager, reason: str) -> RenewalR
         renewal.decided_at = timezone.now()
         renewal.save(update_fields=["status", "manager_note", "decided_by", "decided_at", "updated"])
         record(actor=manager, action="renewal.rejected", target=renewal, reason=reason)
+        _tell(
+            renewal,
+            Notification.Kind.RENEWAL_REJECTED,
+            _tenant_contacts(renewal.contract.organization),
+            "rejected",
+            reason,
+        )
     return renewal
 
 
@@ -509,6 +549,9 @@ def request_changes(*, renewal: RenewalRequest, manager, note: str) -> RenewalRe
         renewal.manager_note = note
         renewal.save(update_fields=["status", "manager_note", "updated"])
         record(actor=manager, action="renewal.changes_requested", target=renewal, reason=note)
+        _tell(
+            renewal, Notification.Kind.RENEWAL_CHANGES, _tenant_contacts(renewal.contract.organization), "changes", note
+        )
     return renewal
 
 
@@ -550,6 +593,7 @@ def accept_renewal(*, renewal: RenewalRequest, user, ip: str | None) -> LeaseCon
         renewal.save(update_fields=["status", "accepted_by", "accepted_at", "accepted_ip", "new_contract", "updated"])
         record(actor=user, action="renewal.accepted", target=renewal, after={"new_contract": new_contract.pk, "ip": ip})
         record(actor=user, action="contract.created", target=new_contract, after=_contract_snapshot(new_contract))
+        _tell(renewal, Notification.Kind.RENEWAL_ACCEPTED, _facility_managers(contract.unit.facility), "accepted")
     return new_contract
 
 
@@ -601,5 +645,12 @@ def update_contract_statuses(*, today: date | None = None) -> dict[str, int]:
                 before={"status": before},
                 after={"status": new_status},
             )
+            if new_status == LeaseContract.Status.EXPIRED:
+                notify(
+                    kind=Notification.Kind.CONTRACT_EXPIRED,
+                    recipients=_tenant_contacts(contract.organization),
+                    subject=contract,
+                    key=f"contract:{contract.pk}:expired",
+                )
             counts[new_status] += 1
     return counts

@@ -34,7 +34,7 @@ def test_the_celery_app_reads_the_django_settings():
     assert celery_app.conf.broker_url == settings.CELERY_BROKER_URL
     assert celery_app.conf.timezone == "Asia/Seoul"
     assert celery_app.conf.task_acks_late is True
-    assert celery_app.conf.task_always_eager is False
+    assert celery_app.conf.task_always_eager is settings.CELERY_TASK_ALWAYS_EAGER
 
 
 @pytest.mark.django_db
@@ -68,9 +68,18 @@ def test_a_signed_in_users_session_survives_the_cleanup(client, startup_member):
     assert client.get("/accounts/profile/").status_code == 200
 
 
+@pytest.fixture
+def through_the_broker():
+    """Tasks go to the broker, not run in-process (the suite runs them eagerly elsewhere)."""
+    eager = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = False
+    yield
+    celery_app.conf.task_always_eager = eager
+
+
 @pytest.mark.redis
 @pytest.mark.django_db(transaction=True)
-def test_the_task_runs_through_the_redis_broker_on_a_real_worker():
+def test_the_task_runs_through_the_redis_broker_on_a_real_worker(through_the_broker):
     from celery.contrib.testing.worker import start_worker
 
     assert celery_app.conf.broker_url.startswith("redis://")

@@ -15,6 +15,9 @@ from tests.factories import (
 )
 
 SMALL, LARGE = 3, 40
+# A signed-in page header asks whether the user manages a facility, has contracts, and how many
+# notifications are unread: three queries on every page, whatever the data.
+HEADER_QUERIES = 3
 
 
 @pytest.fixture
@@ -94,7 +97,7 @@ def test_space_list_stays_fixed_for_a_signed_in_member(client, grow, startup_mem
     small, large = _counts_at_both_sizes(grow, client, "/spaces/")
 
     assert small == large
-    assert large <= 9
+    assert large <= 8 + HEADER_QUERIES
 
 
 def test_manager_dashboard_uses_a_fixed_number_of_queries(client, grow, admin_user, settings):
@@ -105,7 +108,7 @@ def test_manager_dashboard_uses_a_fixed_number_of_queries(client, grow, admin_us
     small, large = _counts_at_both_sizes(grow, client, "/manage/")
 
     assert small == large
-    assert large <= 5
+    assert large <= 4 + HEADER_QUERIES
 
 
 def test_dashboard_with_two_factor_uses_a_fixed_number_of_queries(client, grow, manager):
@@ -115,7 +118,7 @@ def test_dashboard_with_two_factor_uses_a_fixed_number_of_queries(client, grow, 
     small, large = _counts_at_both_sizes(grow, client, "/manage/")
 
     assert small == large
-    assert large <= 9
+    assert large <= 8 + HEADER_QUERIES
 
 
 def test_the_exact_query_budget_of_the_public_space_list(client, grow, django_assert_num_queries):

@@ -1,0 +1,95 @@
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """One message to one person on one channel: the outbox row, written with the change that causes it.
+
+    A sender claims it with a conditional update before sending (notifications.services.deliver), so
+    two workers, a duplicated task or a second sweep never send it twice.
+    """
+
+    class Kind(models.TextChoices):
+        BOOKING_APPROVED = "booking_approved", _("Booking approved")
+        BOOKING_REJECTED = "booking_rejected", _("Booking rejected")
+        BOOKING_CANCELLED = "booking_cancelled", _("Booking cancelled by the facility")
+        CLOSURE_CANCELLED = "closure_cancelled", _("Booking cancelled by a closure")
+        BOOKING_REMINDER = "booking_reminder", _("Booking reminder")
+        MANAGER_DIGEST = "manager_digest", _("Manager's daily digest")
+        LEASE_EXPIRY = "lease_expiry", _("Lease ending")
+        RENEWAL_SUBMITTED = "renewal_submitted", _("Renewal requested")
+        RENEWAL_APPROVED = "renewal_approved", _("Renewal approved")
+        RENEWAL_REJECTED = "renewal_rejected", _("Renewal refused")
+        RENEWAL_CHANGES = "renewal_changes", _("Renewal changes requested")
+        RENEWAL_ACCEPTED = "renewal_accepted", _("Renewal terms accepted")
+        CONTRACT_EXPIRED = "contract_expired", _("Contract expired")
+        INVITATION = "invitation", _("Invitation")
+
+    # Kinds people may turn off on their account page; decisions and deadlines always arrive.
+    OPTIONAL_KINDS = (Kind.BOOKING_REMINDER,)
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", _("E-mail")
+        IN_APP = "in_app", _("In the app")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        verbose_name=_("recipient"),
+    )
+    # For people without an account yet (an invitation); otherwise the recipient's address is used.
+    to_email = models.EmailField(_("e-mail address"), blank=True)
+    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
+    subject_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    subject_id = models.PositiveBigIntegerField(null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    context = models.JSONField(_("details"), default=dict, blank=True)
+    dedupe_key = models.CharField(_("de-duplication key"), max_length=200, unique=True)
+    due_at = models.DateTimeField(_("due"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+    claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(recipient__isnull=False) | ~Q(to_email=""), name="notification_has_recipient"
+            ),
+        ]
+        indexes = [
+            # The sweep: pending notifications that are due (notifications.services.due_notifications).
+            models.Index(fields=["due_at"], condition=Q(status="pending"), name="notification_due_idx"),
+            # Stale claims of crashed senders.
+            models.Index(fields=["claimed_at"], condition=Q(status="sending"), name="notification_sending_idx"),
+            # The bell and the notifications page: a user's in-app messages, newest first.
+            models.Index(fields=["recipient", "channel", "status", "-created"], name="notification_inbox_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} → {self.recipient or self.to_email} ({self.channel})"
+
+    @property
+    def address(self) -> str:
+        return self.to_email or (self.recipient.email if self.recipient else "")

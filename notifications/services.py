@@ -1,0 +1,246 @@
+"""The outbox: create notifications with the change that causes them, and deliver each exactly once.
+
+``notify`` writes rows inside the caller's transaction (an existing ``dedupe_key`` makes it a no-op) and,
+after commit, enqueues a Celery task per due row. ``deliver`` claims a row with a conditional update
+that must change exactly one row, sends it, and records the result. The periodic ``sweep`` creates the
+reminders that have become due and sends whatever is still pending, so a lost task or a broker outage
+only delays a message.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import EmailMultiAlternatives
+from django.db import models, transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+
+from notifications.models import Notification
+
+logger = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 5
+# A claim older than this belongs to a sender that died; the row is given to the next sender.
+CLAIM_TIMEOUT = timedelta(minutes=10)
+SWEEP_BATCH = 500
+
+
+@dataclass(frozen=True)
+class Recipient:
+    user: object | None = None
+    email: str = ""
+
+    @property
+    def key(self) -> str:
+        return f"u{self.user.pk}" if self.user is not None else f"e{self.email.lower()}"
+
+
+def _backoff(attempts: int) -> timedelta:
+    return timedelta(minutes=min(2 ** (attempts - 1), 60))
+
+
+def notify(
+    *,
+    kind: str,
+    recipients,
+    subject: models.Model | None,
+    key: str,
+    context: dict | None = None,
+    due_at: datetime | None = None,
+    channels=(Notification.Channel.EMAIL, Notification.Channel.IN_APP),
+) -> int:
+    """Queue ``kind`` for each recipient (users or ``Recipient``) on each channel; returns rows created.
+
+    ``key`` names the event (e.g. ``booking:12:approved``); with the recipient and the channel it forms
+    the de-duplication key, so calling twice for one event creates nothing the second time.
+    """
+    due_at = due_at or timezone.now()
+    subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
+    rows = []
+    for recipient in recipients:
+        if not isinstance(recipient, Recipient):
+            recipient = Recipient(user=recipient)
+        user = recipient.user
+        if user is not None and not user.is_active:
+            continue
+        if user is not None and kind in Notification.OPTIONAL_KINDS and not user.reminders_enabled:
+            continue
+        for channel in channels:
+            if channel == Notification.Channel.IN_APP and user is None:
+                continue  # no inbox without an account
+            rows.append(
+                Notification(
+                    recipient=user,
+                    to_email="" if user is not None else recipient.email,
+                    kind=kind,
+                    channel=channel,
+                    subject_type=subject_type,
+                    subject_id=subject.pk if subject is not None else None,
+                    context=context or {},
+                    dedupe_key=f"{key}:{recipient.key}:{channel}"[:200],
+                    due_at=due_at,
+                )
+            )
+    if not rows:
+        return 0
+    keys = [row.dedupe_key for row in rows]
+    existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+    new_rows = [row for row in rows if row.dedupe_key not in existing]
+    # ignore_conflicts: a concurrent sweep may have inserted the same key between the read and the write.
+    Notification.objects.bulk_create(new_rows, ignore_conflicts=True)
+    if due_at <= timezone.now():
+        new_keys = [row.dedupe_key for row in new_rows]
+        transaction.on_commit(lambda: _enqueue_keys(new_keys))
+    return len(new_rows)
+
+
+def _enqueue_keys(keys: list[str]) -> None:
+    ids = list(
+        Notification.objects.filter(dedupe_key__in=keys, status=Notification.Status.PENDING).values_list(
+            "pk", flat=True
+        )
+    )
+    enqueue(ids)
+
+
+def enqueue(ids) -> None:
+    """Hand notifications to the workers. A broker outage is logged, not raised: the sweep sends them later."""
+    from notifications.tasks import send_notification
+
+    for pk in ids:
+        try:
+            send_notification.delay(pk)
+        except Exception:  # the broker is down; the row stays pending and the sweep retries
+            logger.warning("Could not enqueue notification %s; the sweep will send it", pk, exc_info=True)
+            return
+
+
+def claim(pk: int, *, now: datetime | None = None) -> bool:
+    """Take a due, pending notification for sending. True for exactly one caller."""
+    now = now or timezone.now()
+    return (
+        Notification.objects.filter(pk=pk, status=Notification.Status.PENDING, due_at__lte=now).update(
+            status=Notification.Status.SENDING, claimed_at=now, attempts=F("attempts") + 1
+        )
+        == 1
+    )
+
+
+class TransientError(Exception):
+    """A failure worth retrying (the mail server is down)."""
+
+
+def deliver(pk: int) -> str:
+    """Send one notification if it is still due and unsent; returns its final status (or 'skipped' if taken)."""
+    if not claim(pk):
+        return "not_claimed"
+    notification = Notification.objects.select_related("recipient", "subject_type").get(pk=pk)
+    from notifications.messages import build_message, still_relevant
+
+    if not still_relevant(notification):
+        Notification.objects.filter(pk=pk).update(status=Notification.Status.SKIPPED, last_error="no longer relevant")
+        return Notification.Status.SKIPPED
+    try:
+        if notification.channel == Notification.Channel.EMAIL:
+            _send_email(notification, build_message(notification))
+    except Exception as error:  # any failure of the mail backend: record it, retry later or give up
+        attempts = notification.attempts
+        failed = attempts >= MAX_ATTEMPTS
+        Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
+            status=Notification.Status.FAILED if failed else Notification.Status.PENDING,
+            due_at=timezone.now() + _backoff(attempts),
+            last_error=f"{type(error).__name__}: {error}"[:2000],
+        )
+        logger.warning("Notification %s failed (attempt %s): %s", pk, attempts, error)
+        if failed:
+            return Notification.Status.FAILED
+        raise TransientError(str(error)) from error
+    Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
+        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return Notification.Status.SENT
+
+
+def _send_email(notification: Notification, message) -> None:
+    language = (notification.recipient.language if notification.recipient else None) or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {"message": message, "site_url": settings.SITE_URL}
+        text = render_to_string("notifications/email/message.txt", context)
+        html = render_to_string("notifications/email/message.html", context)
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=text,
+        to=[notification.address],
+        headers={"X-Dongnam-Notification": str(notification.pk)},
+    )
+    email.attach_alternative(html, "text/html")
+    email.send(fail_silently=False)
+
+
+def retry(*, notification: Notification) -> None:
+    """An administrator gives a failed notification another set of attempts."""
+    Notification.objects.filter(pk=notification.pk, status=Notification.Status.FAILED).update(
+        status=Notification.Status.PENDING, attempts=0, due_at=timezone.now(), last_error=""
+    )
+    transaction.on_commit(lambda: enqueue([notification.pk]))
+
+
+def release_stale_claims(*, now: datetime | None = None) -> int:
+    now = now or timezone.now()
+    return Notification.objects.filter(status=Notification.Status.SENDING, claimed_at__lt=now - CLAIM_TIMEOUT).update(
+        status=Notification.Status.PENDING, due_at=now
+    )
+
+
+def due_ids(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> list[int]:
+    now = now or timezone.now()
+    return list(
+        Notification.objects.filter(status=Notification.Status.PENDING, due_at__lte=now)
+        .order_by("due_at", "pk")
+        .values_list("pk", flat=True)[:limit]
+    )
+
+
+def sweep(*, now: datetime | None = None, send_inline: bool = False) -> dict:
+    """Every minute: create reminders that became due, free stale claims, send what is due."""
+    from notifications import reminders
+
+    now = now or timezone.now()
+    created = reminders.create_booking_reminders(now=now)
+    released = release_stale_claims(now=now)
+    ids = due_ids(now=now)
+    sent = 0
+    if send_inline:
+        for pk in ids:
+            try:
+                if deliver(pk) == Notification.Status.SENT:
+                    sent += 1
+            except TransientError:
+                continue
+    else:
+        enqueue(ids)
+    return {"reminders": created, "released": released, "due": len(ids), "sent": sent}
+
+
+# --- The in-app inbox ---------------------------------------------------------------------------
+
+
+def inbox(user):
+    return Notification.objects.filter(
+        recipient=user, channel=Notification.Channel.IN_APP, status=Notification.Status.SENT
+    ).select_related("subject_type")
+
+
+def unread_count(user) -> int:
+    return inbox(user).filter(read_at__isnull=True).count()
+
+
+def mark_read(*, user, notification_id: int | None = None) -> int:
+    qs = inbox(user).filter(read_at__isnull=True)
+    if notification_id is not None:
+        qs = qs.filter(pk=notification_id)
+    return qs.update(read_at=timezone.now())

@@ -1,0 +1,34 @@
+"""Thin Celery wrappers; the work is in notifications.services and notifications.reminders."""
+
+from celery import shared_task
+from django.utils import timezone
+
+from notifications import reminders, services
+
+
+@shared_task(
+    acks_late=True,
+    autoretry_for=(services.TransientError,),
+    retry_backoff=30,
+    retry_backoff_max=900,
+    max_retries=services.MAX_ATTEMPTS,
+)
+def send_notification(notification_id: int) -> str:
+    # A retry finds the row pending again with a later due time; deliver() sends it only when due.
+    return services.deliver(notification_id)
+
+
+@shared_task(acks_late=True)
+def sweep_notifications() -> dict:
+    """Every minute: due reminders, stale claims, unsent notifications (recovers lost tasks)."""
+    return services.sweep()
+
+
+@shared_task(acks_late=True)
+def send_manager_digests() -> int:
+    return reminders.create_manager_digests(now=timezone.now())
+
+
+@shared_task(acks_late=True)
+def send_lease_expiry_reminders() -> int:
+    return reminders.create_lease_expiry_reminders()
