@@ -26,6 +26,11 @@ def _when(moment) -> str:
     return date_format(timezone.localtime(moment), "Y-m-d (D) H:i")
 
 
+def _end(booking) -> str:
+    start, end = timezone.localtime(booking.start), timezone.localtime(booking.end)
+    return date_format(end, "H:i") if start.date() == end.date() else _when(booking.end)
+
+
 def _url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
@@ -34,7 +39,7 @@ def _booking_lines(booking) -> list[str]:
     return [
         _("Space: %(space)s, %(facility)s")
         % {"space": booking.space.display_name, "facility": booking.space.facility.display_name},
-        _("When: %(start)s – %(end)s") % {"start": _when(booking.start), "end": _when(booking.end)},
+        _("When: %(start)s – %(end)s") % {"start": _when(booking.start), "end": _end(booking)},
         _("Title: %(title)s") % {"title": booking.title},
     ]
 
