@@ -8,7 +8,7 @@ from rest_framework.response import Response
 
 from accounts.middleware import manager_mfa_missing
 from dongnam.api import StrictQueryParamsMixin
-from hall.selectors import facilities_managed_by
+from hall.selectors import facilities_managed_by, is_manager
 from tenants import selectors, services
 from tenants.models import LeaseContract, Organization, RenewalRequest
 
@@ -172,6 +172,13 @@ class RenewalViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retri
     def _renewal(self, pk) -> RenewalRequest:
         return get_object_or_404(self.get_queryset().select_related("contract__unit__facility"), pk=pk)
 
+    def _decidable(self, pk) -> RenewalRequest:
+        """The renewal a manager decides on; a manager of another facility is refused (403), as on the pages."""
+        queryset = RenewalRequest.objects.all() if is_manager(self.request.user) else self.get_queryset()
+        renewal = get_object_or_404(queryset.select_related("contract__unit__facility"), pk=pk)
+        self._managed(renewal)
+        return renewal
+
     @extend_schema(
         summary="Approve (managers)",
         request=ApproveInputSerializer,
@@ -179,8 +186,7 @@ class RenewalViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retri
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
-        renewal = self._renewal(pk)
-        self._managed(renewal)
+        renewal = self._decidable(pk)
         data = ApproveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -201,8 +207,7 @@ class RenewalViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retri
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
-        renewal = self._renewal(pk)
-        self._managed(renewal)
+        renewal = self._decidable(pk)
         data = ReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
@@ -220,8 +225,7 @@ class RenewalViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retri
     )
     @action(detail=True, methods=["post"], url_path="request-changes")
     def request_changes(self, request, pk=None):
-        renewal = self._renewal(pk)
-        self._managed(renewal)
+        renewal = self._decidable(pk)
         data = ReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -2,6 +2,7 @@
 
 import filetype
 from django.conf import settings
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
@@ -24,7 +25,7 @@ def validate_document(upload) -> str:
     if upload.size > limit:
         raise TenancyError(
             "file_too_large",
-            _("%(name)s is larger than %(mb)d MB.") % {"name": upload.name, "mb": limit // (1024 * 1024)},
+            _("%(name)s is larger than %(limit)s.") % {"name": upload.name, "limit": filesizeformat(limit)},
             field="documents",
         )
     if upload.size == 0:

@@ -97,11 +97,11 @@ def _contracts_csv(contracts, today) -> HttpResponse:
 
 @manager_required
 def renewal_queue(request):
-    return render(
-        request,
-        "tenants/manage/renewal_queue.html",
-        {"renewals": selectors.renewal_queue(request.user), "today": timezone.localdate()},
-    )
+    today = timezone.localdate()
+    renewals = list(selectors.renewal_queue(request.user))
+    for renewal in renewals:
+        renewal.days_left = renewal.contract.days_to_expiry(today)
+    return render(request, "tenants/manage/renewal_queue.html", {"renewals": renewals, "today": today})
 
 
 def _managed_renewal(request, pk) -> RenewalRequest:

@@ -328,14 +328,28 @@ def _contract_snapshot(contract: LeaseContract) -> dict:
 
 
 def tenancy_start(contract: LeaseContract) -> date:
-    """The first day of the tenancy this contract continues (following ``renews`` back)."""
-    start = contract.start_date
-    current = contract
-    for _step in range(100):  # a tenancy has a few renewals at most; the bound guards a bad cycle
-        previous = current.renews if current.renews_id else None
-        if previous is None:
-            break
-        start, current = previous.start_date, previous
+    """The first day of the tenancy this contract continues (following ``renews`` back).
+
+    A renewal keeps the unit and the organization, so the chain is read among their contracts in one
+    query, however many renewals it has.
+    """
+    if not contract.renews_id:
+        return contract.start_date
+    chain = {
+        pk: (renews_id, start_date)
+        for pk, renews_id, start_date in LeaseContract.objects.filter(
+            unit_id=contract.unit_id, organization_id=contract.organization_id
+        ).values_list("pk", "renews_id", "start_date")
+    }
+    start, previous_id, seen = contract.start_date, contract.renews_id, {contract.pk}
+    while previous_id is not None and previous_id not in seen:  # ``seen`` guards a bad cycle
+        seen.add(previous_id)
+        row = chain.get(previous_id)
+        if row is None:
+            row = LeaseContract.objects.filter(pk=previous_id).values_list("renews_id", "start_date").first()
+            if row is None:
+                break
+        previous_id, start = row
     return start
 
 
@@ -361,8 +375,10 @@ def max_renewal_rent(contract: LeaseContract) -> int:
 
 
 def _attach(renewal: RenewalRequest, user, files) -> None:
-    for upload in files or ():
-        content_type = validate_document(upload)
+    files = list(files or ())
+    # Every file is checked before any is stored, so a refused file leaves none of the others on disk.
+    content_types = [validate_document(upload) for upload in files]
+    for upload, content_type in zip(files, content_types, strict=True):
         RenewalDocument.objects.create(
             renewal=renewal,
             file=upload,
@@ -384,6 +400,8 @@ def _check_renewable(contract: LeaseContract, term_months: int, today: date) -> 
         raise TenancyError("invalid_state", _("Only an active contract can be renewed."))
     if contract.non_renewal_notice_at:
         raise TenancyError("invalid_state", _("Notice of not renewing was given for this contract."))
+    if hasattr(contract, "renewed_by"):
+        raise TenancyError("invalid_state", _("This contract has already been renewed."))
     opens, closes = renewal_window(contract)
     if not opens <= today <= closes:
         raise TenancyError(
