@@ -14,9 +14,21 @@ from bookings.filters import SpaceFilter
 from bookings.models import Booking
 from dongnam.api import StrictQueryParamsMixin
 from hall.models import Space
+from hall.selectors import is_manager
 from tenants.models import Organization
 
 MAX_BUSY_SPAN = timedelta(days=31)
+
+
+class DateTimeField(serializers.DateTimeField):
+    """DRF's field, refusing a time at the edge of the calendar (year 1, year 9999) that cannot be shifted to
+    Asia/Seoul as out of range (400) instead of letting the OverflowError through (500)."""
+
+    def enforce_timezone(self, value):
+        try:
+            return super().enforce_timezone(value)
+        except OverflowError:
+            self.fail("overflow")
 
 
 class SpaceSerializer(serializers.ModelSerializer):
@@ -69,11 +81,11 @@ class BusyPeriodSerializer(serializers.Serializer):
 
 class BusyQuerySerializer(serializers.Serializer):
     # ``from`` is a Python keyword; the serializer reads it as a declared field below.
-    to = serializers.DateTimeField()
+    to = DateTimeField()
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = serializers.DateTimeField()
+        fields["from"] = DateTimeField()
         return fields
 
     def validate(self, data):
@@ -134,6 +146,8 @@ class BookingSerializer(serializers.ModelSerializer):
     requested_by = serializers.EmailField(source="requested_by.email", read_only=True)
     url = serializers.SerializerMethodField()
     override_reason = serializers.CharField(required=False, allow_blank=True, max_length=500)
+    start = DateTimeField()
+    end = DateTimeField()
 
     class Meta:
         model = Booking
@@ -210,6 +224,10 @@ class BookingViewSet(
     extra_query_params = frozenset({"status", "space"})
 
     def get_queryset(self):
+        if self.action in {"approve", "reject", "cancel"} and is_manager(self.request.user):
+            # As on the manager pages, a manager acting on another facility's booking is refused (403) by the
+            # service rather than told it does not exist.
+            return Booking.objects.select_related("space__facility__building", "organization", "requested_by")
         queryset = selectors.visible_bookings(self.request.user).order_by("-start", "-pk")
         if self.action == "list":
             status_filter = self.request.query_params.get("status")
@@ -283,6 +301,7 @@ class BookingViewSet(
         return self._transition(
             request,
             lambda booking, reason: services.approve_booking(booking=booking, manager=request.user, note=reason),
+            manager_action=True,
         )
 
     @extend_schema(
@@ -295,4 +314,5 @@ class BookingViewSet(
         return self._transition(
             request,
             lambda booking, reason: services.reject_booking(booking=booking, manager=request.user, reason=reason),
+            manager_action=True,
         )

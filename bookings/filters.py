@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from bookings.rules import in_calendar
 from bookings.selectors import free_between, open_during
 from hall.models import Amenity, Building, Facility, Space
 
@@ -22,6 +23,9 @@ class SlugMultipleChoiceFilter(django_filters.ModelMultipleChoiceFilter):
 class SpaceFilterForm(forms.Form):
     def clean(self):
         data = super().clean()
+        for name in ("available_from", "available_to"):
+            if data.get(name) and not in_calendar(data[name]):
+                self.add_error(name, self.fields[name].error_messages["invalid"])
         start, end = data.get("available_from"), data.get("available_to")
         if bool(start) != bool(end):
             missing = "available_to" if start else "available_from"

@@ -16,7 +16,7 @@ from django.views.decorators.http import require_POST
 from bookings import selectors, services
 from bookings.forms import ClosureForm, RequiredReasonForm, SpacePolicyForm
 from bookings.models import Booking, Closure
-from bookings.rules import HALL_TZ
+from bookings.rules import HALL_TZ, in_calendar
 from hall.models import Facility, Space
 from hall.selectors import facilities_managed_by, is_manager, manages_facility
 
@@ -110,9 +110,10 @@ def bulk_approve(request):
 
 def _first_day(request) -> date:
     try:
-        return date.fromisoformat(request.GET.get("date", ""))
+        day = date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         return timezone.localdate()
+    return day if in_calendar(day) else timezone.localdate()
 
 
 @manager_required
@@ -137,6 +138,14 @@ def facility_calendar(request):
             if booking.start < day_start + timedelta(days=1) and booking.end > day_start:
                 cells[(booking.space_id, day)].append(booking)
     closures = list(selectors.overlapping_closures(start=start, end=end).filter(facility=facility))
+    # Each day's own local period: a closure until midnight does not close the next day.
+    periods = {
+        day: (
+            datetime.combine(day, time(0, 0), tzinfo=HALL_TZ),
+            datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=HALL_TZ),
+        )
+        for day in days
+    }
     rows = [
         {
             "space": space,
@@ -145,7 +154,8 @@ def facility_calendar(request):
                     "day": day,
                     "bookings": cells[(space.pk, day)],
                     "closed": any(
-                        c.space_id in (None, space.pk) and c.start.date() <= day <= c.end.date() for c in closures
+                        c.space_id in (None, space.pk) and c.start < periods[day][1] and c.end > periods[day][0]
+                        for c in closures
                     ),
                 }
                 for day in days

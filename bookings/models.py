@@ -101,6 +101,8 @@ class Booking(models.Model):
             models.Index(fields=["organization", "start"], name="booking_org_start_idx"),
             # The approval queue: pending bookings, oldest first.
             models.Index(fields=["status", "created"], name="booking_status_created_idx"),
+            # The reminder sweep: approved bookings starting within the next day (notifications.reminders).
+            models.Index(fields=["status", "start"], name="booking_status_start_idx"),
         ]
 
     def __str__(self):

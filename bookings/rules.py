@@ -20,6 +20,13 @@ from hall.opening_hours import WEEKDAYS, parse_opening_hours
 HALL_TZ = ZoneInfo("Asia/Seoul")
 # Dates past this are refused before any arithmetic, so year 9999 cannot overflow a time-zone shift.
 LATEST_YEAR = 2100
+# Dates before this are in the past and refused the same way: year 1 cannot be shifted to UTC either.
+EARLIEST_YEAR = 2000
+
+
+def in_calendar(*moments: date) -> bool:
+    """Whether every date or datetime lies in years the rules, timelines and queries can compute with."""
+    return all(EARLIEST_YEAR <= moment.year <= LATEST_YEAR for moment in moments)
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,7 @@ def _within_opening_hours(policy: BookingPolicy, start: datetime, end: datetime)
 def hours_allow(space: Space, start: datetime, end: datetime) -> bool:
     """Whether the space can be used for exactly this period: opening hours and public holidays for
     hourly spaces; whole days for spaces booked by the day."""
-    if start.year > LATEST_YEAR or end.year > LATEST_YEAR or end <= start:
+    if not in_calendar(start, end) or end <= start:
         return False
     policy = space.policy
     if policy.booking_unit == Space.BookingUnit.DAY:
@@ -94,6 +101,8 @@ def check_rules(
     """
     if start.year > LATEST_YEAR or end.year > LATEST_YEAR:
         return [Violation("too_far_ahead", _("Bookings can be made at most a few months ahead."), "start")]
+    if start.year < EARLIEST_YEAR or end.year < EARLIEST_YEAR:
+        return [Violation("in_past", _("The start is in the past."), "start")]
     if end <= start:
         return [Violation("invalid_range", _("The end must be after the start."), "end")]
 

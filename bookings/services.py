@@ -107,11 +107,7 @@ def check_booking(
     """The rule violations of a proposed booking, without saving anything (forms and dry runs)."""
     now = now or timezone.now()
     closures = []
-    if (
-        request.start.year <= rules.LATEST_YEAR
-        and request.end.year <= rules.LATEST_YEAR
-        and request.end > request.start
-    ):
+    if rules.in_calendar(request.start, request.end) and request.end > request.start:
         closures = selectors.closures_for_space(space=request.space, start=request.start, end=request.end)
     return rules.check_rules(
         space=request.space,
@@ -161,7 +157,9 @@ def create_booking(
         # holds the database write lock), so the check below sees every committed competitor.
         Space.objects.select_for_update().filter(pk=space.pk).first()
         violations = check_booking(user=requested_by, request=request, organization=organization)
-        blocking = [v for v in violations if not (override_reason and v.code in OVERRIDABLE)]
+        # Dates outside the calendar are never overridden: nothing may be queried or saved with them.
+        overridable = OVERRIDABLE if rules.in_calendar(start, end) else set()
+        blocking = [v for v in violations if not (override_reason and v.code in overridable)]
         if blocking:
             first = blocking[0]
             raise BookingError(first.code, first.message, field=first.field, violations=blocking)

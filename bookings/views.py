@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
-from bookings import ics, selectors, services
+from bookings import ics, rules, selectors, services
 from bookings.filters import SpaceFilter
 from bookings.forms import BookingForm, ReasonForm
 from bookings.models import Booking, CalendarFeed
@@ -52,6 +52,8 @@ def _timeline_context(request, space: Space) -> dict:
     try:
         first_day = date.fromisoformat(asked or "")
     except ValueError:
+        first_day = today
+    if not rules.in_calendar(first_day):
         first_day = today
     view = "week" if request.GET.get("view") == "week" else "day"
     if space.booking_unit == Space.BookingUnit.DAY:

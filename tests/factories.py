@@ -1,4 +1,6 @@
 import time
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import factory
 from allauth.account.models import EmailAddress
@@ -7,6 +9,7 @@ from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_tot
 from django.conf import settings
 
 from accounts.models import User
+from bookings.models import Booking, Closure
 from hall.models import Amenity, Building, Facility, Space
 from tenants.models import LeasableUnit, Membership, Organization
 from tenants.validators import business_number_check_digit
@@ -118,6 +121,51 @@ class LeasableUnitFactory(factory.django.DjangoModelFactory):
     monthly_rent = 360_000
     maintenance_fee = 60_000
     deposit = 3_600_000
+
+
+SEOUL = ZoneInfo("Asia/Seoul")
+
+
+def seoul(year: int, month: int, day: int, hour: int = 0, minute: int = 0) -> datetime:
+    """A moment in the hall's local time."""
+    return datetime(year, month, day, hour, minute, tzinfo=SEOUL)
+
+
+# The "now" the booking tests travel to: Tuesday 2026-12-01, 09:00 in Seoul.
+FROZEN_NOW = seoul(2026, 12, 1, 9)
+
+
+class BookingFactory(factory.django.DjangoModelFactory):
+    """A booking saved as it is given: no rules are checked and no audit entry is written.
+
+    Defaults to an approved hour on Monday 2026-12-07 from 10:00 in a new room.
+    """
+
+    class Meta:
+        model = Booking
+
+    space = factory.SubFactory(SpaceFactory)
+    organization = None
+    requested_by = factory.SubFactory(UserFactory)
+    title = factory.Sequence(lambda n: f"Booking {n}")
+    attendees = 1
+    start = factory.LazyFunction(lambda: seoul(2026, 12, 7, 10))
+    end = factory.LazyAttribute(lambda booking: booking.start + timedelta(hours=1))
+    status = Booking.Status.APPROVED
+
+
+class ClosureFactory(factory.django.DjangoModelFactory):
+    """A closure of one space (``space=...``) or, with ``space=None``, of a whole ``facility``."""
+
+    class Meta:
+        model = Closure
+
+    space = None
+    facility = factory.LazyAttribute(lambda closure: closure.space.facility if closure.space else FacilityFactory())
+    start = factory.LazyFunction(lambda: seoul(2026, 12, 7, 0))
+    end = factory.LazyAttribute(lambda closure: closure.start + timedelta(days=1))
+    reason = "Maintenance"
+    created_by = factory.SubFactory(UserFactory)
 
 
 def demo_password() -> str:
