@@ -167,10 +167,22 @@ class BookingSerializer(serializers.ModelSerializer):
             "cancelled_at",
             "cancel_reason",
             "override_reason",
+            "fee",
+            "reduction_percent",
+            "amount_due",
+            "payment_status",
+            "payment_deadline",
+            "refund_amount",
             "created",
             "url",
         ]
         read_only_fields = [
+            "fee",
+            "reduction_percent",
+            "amount_due",
+            "payment_status",
+            "payment_deadline",
+            "refund_amount",
             "status",
             "decided_at",
             "decision_reason",
@@ -224,7 +236,7 @@ class BookingViewSet(
     extra_query_params = frozenset({"status", "space"})
 
     def get_queryset(self):
-        if self.action in {"approve", "reject", "cancel"} and is_manager(self.request.user):
+        if self.action in {"approve", "reject", "cancel", "payment", "refund"} and is_manager(self.request.user):
             # As on the manager pages, a manager acting on another facility's booking is refused (403) by the
             # service rather than told it does not exist.
             return Booking.objects.select_related("space__facility__building", "organization", "requested_by")
@@ -301,6 +313,34 @@ class BookingViewSet(
         return self._transition(
             request,
             lambda booking, reason: services.approve_booking(booking=booking, manager=request.user, note=reason),
+            manager_action=True,
+        )
+
+    @extend_schema(
+        summary="Record the payment (managers)",
+        request=inline_serializer("PaymentInput", fields={"reference": serializers.CharField(required=False)}),
+        responses={200: BookingSerializer, 403: _BOOKING_ERROR, 409: _BOOKING_ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def payment(self, request, pk=None):
+        return self._transition(
+            request,
+            lambda booking, reason: services.record_payment(
+                booking=booking, manager=request.user, reference=str(request.data.get("reference", ""))[:100]
+            ),
+            manager_action=True,
+        )
+
+    @extend_schema(
+        summary="Record the refund as paid back (managers)",
+        request=None,
+        responses={200: BookingSerializer, 403: _BOOKING_ERROR, 409: _BOOKING_ERROR},
+    )
+    @action(detail=True, methods=["post"])
+    def refund(self, request, pk=None):
+        return self._transition(
+            request,
+            lambda booking, reason: services.record_refund(booking=booking, manager=request.user),
             manager_action=True,
         )
 

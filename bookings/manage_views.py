@@ -289,3 +289,49 @@ def space_policy(request, slug):
         {"space": space, "form": form, "facility_policy": space.facility},
         status=status,
     )
+
+
+@manager_required
+def payments(request):
+    """Approved bookings awaiting payment (overdue first) and refunds to pay back, of the manager's facilities."""
+    facilities = facilities_managed_by(request.user)
+    base = Booking.objects.filter(space__facility__in=facilities).select_related(
+        "space__facility", "organization", "requested_by"
+    )
+    return render(
+        request,
+        "bookings/manage/payments.html",
+        {
+            "unpaid": base.filter(status=Booking.Status.APPROVED, payment_status=Booking.PaymentStatus.UNPAID).order_by(
+                "payment_deadline", "pk"
+            ),
+            "refunds": base.filter(payment_status=Booking.PaymentStatus.REFUND_DUE).order_by("cancelled_at", "pk"),
+            "now": timezone.now(),
+        },
+    )
+
+
+@manager_required
+@require_POST
+def record_payment(request, pk):
+    booking = _pending_booking(request, pk)
+    try:
+        services.record_payment(booking=booking, manager=request.user, reference=request.POST.get("reference", ""))
+    except services.BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Payment recorded: %(booking)s") % {"booking": booking.title})
+    return _back(request, "bookings:payments")
+
+
+@manager_required
+@require_POST
+def record_refund(request, pk):
+    booking = _pending_booking(request, pk)
+    try:
+        services.record_refund(booking=booking, manager=request.user)
+    except services.BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Refund recorded: %(booking)s") % {"booking": booking.title})
+    return _back(request, "bookings:payments")

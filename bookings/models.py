@@ -33,6 +33,13 @@ class Booking(models.Model):
     # Statuses that hold the room; no two of them may overlap for one space.
     ACTIVE_STATUSES = (Status.PENDING, Status.APPROVED)
 
+    class PaymentStatus(models.TextChoices):
+        NOT_REQUIRED = "not_required", _("Free")
+        UNPAID = "unpaid", _("Unpaid")
+        PAID = "paid", _("Paid")
+        REFUND_DUE = "refund_due", _("Refund due")
+        REFUNDED = "refunded", _("Refunded")
+
     space = models.ForeignKey("hall.Space", on_delete=models.PROTECT, related_name="bookings", verbose_name=_("space"))
     organization = models.ForeignKey(
         "tenants.Organization",
@@ -75,6 +82,22 @@ class Booking(models.Model):
     override_reason = models.TextField(
         _("rule override"), blank=True, help_text=_("Why a manager booked outside the space's rules.")
     )
+    # The fee is fixed when booking: later price changes do not change past bookings. Integer KRW.
+    fee = models.PositiveIntegerField(_("fee (KRW)"), default=0)
+    reduction_percent = models.PositiveSmallIntegerField(_("reduction (%)"), default=0)
+    reduction_category = models.CharField(_("reduction for"), max_length=20, blank=True)
+    amount_due = models.PositiveIntegerField(_("amount to pay (KRW)"), default=0)
+    payment_status = models.CharField(
+        _("payment"), max_length=20, choices=PaymentStatus.choices, default=PaymentStatus.NOT_REQUIRED
+    )
+    payment_deadline = models.DateTimeField(_("pay by"), null=True, blank=True)
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+    payment_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    refund_amount = models.PositiveIntegerField(_("refund (KRW)"), null=True, blank=True)
+    refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -101,6 +124,10 @@ class Booking(models.Model):
             models.Index(fields=["organization", "start"], name="booking_org_start_idx"),
             # The approval queue: pending bookings, oldest first.
             models.Index(fields=["status", "created"], name="booking_status_created_idx"),
+            # Payments due and overdue (bookings.services.cancel_unpaid_bookings, the payments page).
+            models.Index(
+                fields=["payment_deadline"], condition=Q(payment_status="unpaid"), name="booking_unpaid_deadline_idx"
+            ),
             # The reminder sweep: approved bookings starting within the next day (notifications.reminders).
             models.Index(fields=["status", "start"], name="booking_status_start_idx"),
         ]
@@ -114,6 +141,11 @@ class Booking(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
+
+    def get_reduction_label(self) -> str:
+        from bookings.fees import CATEGORY_LABELS
+
+        return str(CATEGORY_LABELS.get(self.reduction_category, ""))
 
 
 class Closure(models.Model):

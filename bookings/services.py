@@ -7,20 +7,22 @@ on SQLite by the IMMEDIATE transaction that serializes writers. A constraint vio
 """
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from bookings import rules, selectors
+from bookings import fees, rules, selectors
 from bookings.models import Booking, Closure
 from hall.models import Facility, Space
 from hall.selectors import manages_facility
 from notifications.models import Notification
 from notifications.services import notify
 from tenants.models import Membership, Organization
+from tenants.selectors import is_hall_tenant
 
 # HTTP status of each error code that is not a plain rule violation (400).
 _STATUS_BY_CODE = {
@@ -115,10 +117,50 @@ def check_booking(
         end=request.end,
         attendees=request.attendees,
         now=now,
-        # The longer horizon of the hall's tenants needs lease contracts, which the tenants app adds.
-        is_tenant=False,
+        is_tenant=is_hall_tenant(organization, today=timezone.localdate(now)),
         closures=closures,
     )
+
+
+def month_bounds(moment: datetime) -> tuple[datetime, datetime]:
+    """The calendar month (Asia/Seoul) around a moment, as aware datetimes."""
+    day = rules.local(moment).date().replace(day=1)
+    first = datetime.combine(day, time(0, 0), tzinfo=rules.HALL_TZ)
+    return first, datetime.combine(day + relativedelta(months=1), time(0, 0), tzinfo=rules.HALL_TZ)
+
+
+def monthly_quota_minutes(organization: Organization | None, facility: Facility, *, is_tenant: bool) -> int | None:
+    if organization is None:
+        return None
+    hours = facility.tenant_monthly_quota_hours if is_tenant and facility.tenant_monthly_quota_hours else None
+    hours = hours or facility.monthly_quota_hours
+    return hours * 60 if hours else None
+
+
+def quota_used_minutes(organization: Organization, facility: Facility, moment: datetime) -> int:
+    """Minutes the organization holds (pending or approved) at the facility in that month, counted from
+    the bookings themselves, never from a stored counter that could drift."""
+    first, last = month_bounds(moment)
+    minutes = 0
+    for start, end in Booking.objects.filter(
+        organization=organization,
+        space__facility=facility,
+        status__in=Booking.ACTIVE_STATUSES,
+        start__gte=first,
+        start__lt=last,
+    ).values_list("start", "end"):
+        minutes += int((end - start).total_seconds() // 60)
+    return minutes
+
+
+def quota_left_minutes(
+    organization: Organization | None, facility: Facility, moment: datetime, *, is_tenant: bool
+) -> int | None:
+    """What is left of the month's quota for the booking form (None: no quota)."""
+    quota = monthly_quota_minutes(organization, facility, is_tenant=is_tenant)
+    if quota is None:
+        return None
+    return max(0, quota - quota_used_minutes(organization, facility, moment))
 
 
 def create_booking(
@@ -165,10 +207,26 @@ def create_booking(
             raise BookingError(first.code, first.message, field=first.field, violations=blocking)
         if selectors.overlapping_bookings(start=start, end=end).filter(space=space).exists():
             raise _slot_taken()
+        is_tenant = is_hall_tenant(organization, today=timezone.localdate())
+        quota = monthly_quota_minutes(organization, space.facility, is_tenant=is_tenant)
+        if quota is not None:
+            # Lock the organization: two members booking at once are counted one after the other.
+            Organization.objects.select_for_update().filter(pk=organization.pk).first()
+            asked = int((end - start).total_seconds() // 60)
+            used = quota_used_minutes(organization, space.facility, start)
+            if used + asked > quota and not override_reason:
+                raise BookingError(
+                    "quota_exceeded",
+                    _("This would pass your organization's %(hours)d hours this month here (%(left)s left).")
+                    % {"hours": quota // 60, "left": _hours(max(0, quota - used))},
+                    field="end",
+                )
+        cost = fees.price(space, start, end, organization, is_tenant=is_tenant)
 
         status = (
             Booking.Status.PENDING if space.policy.requires_approval and not is_manager else Booking.Status.APPROVED
         )
+        now = timezone.now()
         try:
             with transaction.atomic():
                 booking = Booking.objects.create(
@@ -183,7 +241,19 @@ def create_booking(
                     status=status,
                     override_reason=override_reason if violations else "",
                     decided_by=requested_by if status == Booking.Status.APPROVED else None,
-                    decided_at=timezone.now() if status == Booking.Status.APPROVED else None,
+                    decided_at=now if status == Booking.Status.APPROVED else None,
+                    fee=cost.fee,
+                    reduction_percent=cost.reduction_percent,
+                    reduction_category=cost.reduction_category,
+                    amount_due=cost.amount_due,
+                    payment_status=(
+                        Booking.PaymentStatus.UNPAID if cost.amount_due else Booking.PaymentStatus.NOT_REQUIRED
+                    ),
+                    payment_deadline=(
+                        _payment_deadline(space.facility, now)
+                        if cost.amount_due and status == Booking.Status.APPROVED
+                        else None
+                    ),
                 )
         except IntegrityError as error:
             if "booking_no_overlap" in str(error):
@@ -201,6 +271,14 @@ def create_booking(
         if status == Booking.Status.APPROVED:
             _tell_booker(booking, Notification.Kind.BOOKING_APPROVED, "approved")
     return booking
+
+
+def _hours(minutes: int) -> str:
+    return _("%(hours)s h") % {"hours": f"{minutes / 60:g}"}
+
+
+def _payment_deadline(facility: Facility, approved_at: datetime) -> datetime:
+    return approved_at + timedelta(days=facility.payment_deadline_days)
 
 
 def _tell_booker(booking: Booking, kind: str, event: str, *, reason: str = "") -> None:
@@ -238,7 +316,11 @@ def approve_booking(*, booking: Booking, manager, note: str = "") -> Booking:
         booking.decided_by = manager
         booking.decided_at = timezone.now()
         booking.decision_reason = note.strip()
-        booking.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated"])
+        if booking.payment_status == Booking.PaymentStatus.UNPAID:
+            booking.payment_deadline = _payment_deadline(booking.space.facility, booking.decided_at)
+        booking.save(
+            update_fields=["status", "decided_by", "decided_at", "decision_reason", "payment_deadline", "updated"]
+        )
         record(
             actor=manager,
             action="booking.approved",
@@ -321,7 +403,27 @@ def cancel_booking(*, booking: Booking, user, reason: str = "", by_closure: bool
         booking.cancelled_by = user
         booking.cancelled_at = timezone.now()
         booking.cancel_reason = reason
-        booking.save(update_fields=["status", "cancelled_by", "cancelled_at", "cancel_reason", "updated"])
+        if booking.payment_status == Booking.PaymentStatus.PAID:
+            # The facility cancelling (a manager, a closure) refunds in full; the booker by the tiers.
+            by_facility = by_closure or (is_manager and booking.requested_by_id != user.pk)
+            percent = (
+                100 if by_facility else fees.refund_percent(booking.space.facility, booking.start, booking.cancelled_at)
+            )
+            booking.refund_amount = fees.refund_amount(booking.amount_due, percent)
+            booking.payment_status = (
+                Booking.PaymentStatus.REFUND_DUE if booking.refund_amount else Booking.PaymentStatus.PAID
+            )
+        booking.save(
+            update_fields=[
+                "status",
+                "cancelled_by",
+                "cancelled_at",
+                "cancel_reason",
+                "refund_amount",
+                "payment_status",
+                "updated",
+            ]
+        )
         record(
             actor=user,
             action="booking.cancelled",
@@ -423,3 +525,79 @@ def update_space_policy(*, space: Space, manager, changes: dict) -> Space:
         space.save(update_fields=list(changes))
         record(actor=manager, action="space.policy_changed", target=space, before=before, after=changes)
     return space
+
+
+# --- Payment and refunds --------------------------------------------------------------------------
+# Bank transfer is the norm: a manager records the payment. A card gateway would call record_payment
+# from its confirmation callback; nothing else needs to change.
+
+
+def record_payment(*, booking: Booking, manager, reference: str = "") -> Booking:
+    with transaction.atomic():
+        booking = _lock(booking)
+        _require_manager(manager, booking.space.facility)
+        if booking.payment_status != Booking.PaymentStatus.UNPAID or booking.status != Booking.Status.APPROVED:
+            raise BookingError("invalid_state", _("Only an approved, unpaid booking can be marked paid."))
+        booking.payment_status = Booking.PaymentStatus.PAID
+        booking.paid_at = timezone.now()
+        booking.payment_recorded_by = manager
+        booking.payment_reference = (reference or "").strip()[:100]
+        booking.save(update_fields=["payment_status", "paid_at", "payment_recorded_by", "payment_reference", "updated"])
+        record(
+            actor=manager,
+            action="booking.paid",
+            target=booking,
+            after={"amount": booking.amount_due, "reference": booking.payment_reference},
+        )
+    return booking
+
+
+def record_refund(*, booking: Booking, manager) -> Booking:
+    with transaction.atomic():
+        booking = _lock(booking)
+        _require_manager(manager, booking.space.facility)
+        if booking.payment_status != Booking.PaymentStatus.REFUND_DUE:
+            raise BookingError("invalid_state", _("No refund is due for this booking."))
+        booking.payment_status = Booking.PaymentStatus.REFUNDED
+        booking.refunded_at = timezone.now()
+        booking.save(update_fields=["payment_status", "refunded_at", "updated"])
+        record(actor=manager, action="booking.refunded", target=booking, after={"amount": booking.refund_amount})
+    return booking
+
+
+def refund_preview(*, booking: Booking, user, now: datetime | None = None) -> int | None:
+    """What cancelling now would refund (shown before the booker confirms); None when nothing was paid."""
+    if booking.payment_status != Booking.PaymentStatus.PAID:
+        return None
+    now = now or timezone.now()
+    by_facility = manages_facility(user, booking.space.facility) and booking.requested_by_id != user.pk
+    percent = 100 if by_facility else fees.refund_percent(booking.space.facility, booking.start, now)
+    return fees.refund_amount(booking.amount_due, percent)
+
+
+def cancel_unpaid_bookings(*, now: datetime | None = None) -> int:
+    """Periodic: approved bookings still unpaid after their deadline are cancelled and their slot freed."""
+    now = now or timezone.now()
+    cancelled = 0
+    overdue = Booking.objects.filter(
+        payment_status=Booking.PaymentStatus.UNPAID,
+        payment_deadline__lt=now,
+        status=Booking.Status.APPROVED,
+    ).values_list("pk", flat=True)
+    for pk in list(overdue):
+        with transaction.atomic():
+            booking = Booking.objects.select_for_update().select_related("space__facility", "requested_by").get(pk=pk)
+            # Re-checked under the lock: a payment recorded a moment ago wins.
+            if booking.payment_status != Booking.PaymentStatus.UNPAID or booking.status != Booking.Status.APPROVED:
+                continue
+            before = _snapshot(booking)
+            booking.status = Booking.Status.CANCELLED
+            booking.cancelled_at = now
+            booking.cancel_reason = _("Not paid by the deadline.")
+            booking.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated"])
+            record(
+                actor=None, action="booking.cancelled_unpaid", target=booking, before=before, after=_snapshot(booking)
+            )
+            _tell_booker(booking, Notification.Kind.PAYMENT_OVERDUE, "unpaid")
+            cancelled += 1
+    return cancelled

@@ -92,7 +92,30 @@ def space_detail(request, slug, form=None, status=200):
             initial=initial,
         )
     context["form"] = form
+    if request.user.is_authenticated:
+        context.update(_terms_for(request.user, space, context["first_day"]))
     return render(request, "bookings/space_detail.html", context, status=status)
+
+
+def _terms_for(user, space: Space, day: date) -> dict:
+    """The fee, the reduction the user's organization earns and its quota left, shown before booking."""
+    from datetime import datetime, time
+
+    from bookings import fees
+    from tenants.selectors import is_hall_tenant
+
+    membership = user.memberships.select_related("organization").order_by("organization__name").first()
+    organization = membership.organization if membership else None
+    is_tenant = is_hall_tenant(organization, today=timezone.localdate())
+    percent, category = fees.reduction_for(organization, space.facility, is_tenant=is_tenant)
+    moment = datetime.combine(day, time(12, 0), tzinfo=rules.HALL_TZ)
+    left = services.quota_left_minutes(organization, space.facility, moment, is_tenant=is_tenant)
+    return {
+        "terms_organization": organization,
+        "reduction_percent": percent if space.fee else 0,
+        "reduction_label": fees.CATEGORY_LABELS.get(category, ""),
+        "quota_left_hours": None if left is None else f"{left / 60:g}",
+    }
 
 
 @login_required
@@ -166,6 +189,7 @@ def booking_detail(request, pk):
             "history": history_of(booking),
             "is_manager": is_manager,
             "can_cancel": booking.is_active and services.can_cancel(request.user, booking),
+            "refund_preview": services.refund_preview(booking=booking, user=request.user),
             "reason_form": ReasonForm(),
         },
     )

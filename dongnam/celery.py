@@ -22,6 +22,10 @@ def _create_embedded_broker_folders(sender, **kwargs):
 
 
 app.conf.beat_schedule = {
+    "cancel-unpaid-bookings": {
+        "task": "bookings.tasks.cancel_unpaid_bookings",
+        "schedule": crontab(minute="*/10"),
+    },
     "sweep-notifications": {
         "task": "notifications.tasks.sweep_notifications",
         "schedule": 60.0,

@@ -407,10 +407,37 @@ SPACES = [
     ),
 ]
 
+# Demo fees in KRW: per hour, or per day for the galleries. Content Korea Lab and the Webtoon Campus
+# lend their spaces free of charge (fee 0).
+FEES = {
+    "town-meeting-a": 10_000,
+    "town-meeting-b": 15_000,
+    "town-meeting-c": 8_000,
+    "town-seminar": 30_000,
+    "town-education-hall": 50_000,
+    "town-booth-1": 5_000,
+    "town-booth-2": 5_000,
+    "town-booth-3": 5_000,
+    "town-coworking": 20_000,
+    "town-live-commerce": 25_000,
+    "art-gallery-1": 200_000,
+    "art-gallery-2": 100_000,
+    "art-multipurpose-hall": 80_000,
+    "art-workshop": 20_000,
+    "art-practice-room": 10_000,
+    "art-rehearsal-room": 15_000,
+}
+
 # Content Korea Lab and the Webtoon Campus lend their spaces free of charge and keep shorter hours.
 _CULTURE_HOURS = {**default_opening_hours(), "sat": [["10:00", "17:00"]]}
 FACILITY_POLICIES = {
-    "innovation-town": {"tenant_max_days_ahead": 120},
+    "innovation-town": {
+        "tenant_max_days_ahead": 120,
+        "tenant_reduction_percent": 50,
+        "social_economy_reduction_percent": 30,
+        "monthly_quota_hours": 20,
+        "tenant_monthly_quota_hours": 40,
+    },
     "art-center": {"max_days_ahead": 90, "tenant_max_days_ahead": 120, "max_duration_minutes": 720},
     "content-korea-lab": {"opening_hours": _CULTURE_HOURS, "max_days_ahead": 30, "tenant_max_days_ahead": 60},
     "webtoon-campus": {"opening_hours": _CULTURE_HOURS, "max_days_ahead": 30, "tenant_max_days_ahead": 60},
@@ -526,6 +553,7 @@ def load_demo(*, password: str) -> dict[str, int]:
             "floor": floor,
             "capacity": capacity,
             "area_m2": Decimal(area),
+            "fee": FEES.get(slug, 0),
             **extra,
         }
         space, was_created = _sync(Space, {"slug": slug}, values)

@@ -44,6 +44,28 @@ class Building(BilingualNameMixin, models.Model):
         ordering = ["position", "slug"]
 
 
+def default_refund_tiers() -> list[list[int]]:
+    # Full refund 7+ days before, 10% kept 3–6 days before, 30% kept 1–2 days before, nothing on the day.
+    return [[7, 100], [3, 90], [1, 70], [0, 0]]
+
+
+def validate_refund_tiers(value) -> None:
+    from django.core.exceptions import ValidationError
+
+    message = _("Give pairs of [days before the start, percent refunded], e.g. [[7, 100], [0, 0]].")
+    if not isinstance(value, list) or not value:
+        raise ValidationError(message)
+    for tier in value:
+        if (
+            not isinstance(tier, list | tuple)
+            or len(tier) != 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) for n in tier)
+            or tier[0] < 0
+            or not 0 <= tier[1] <= 100
+        ):
+            raise ValidationError(message)
+
+
 class Facility(BilingualNameMixin, models.Model):
     """One of the four facilities of the hall. Its booking policy is the default of its spaces."""
 
@@ -90,6 +112,32 @@ class Facility(BilingualNameMixin, models.Model):
         _("maximum rent increase at renewal (%)"), max_digits=5, decimal_places=2, default=5
     )
     renewal_window_days = models.PositiveSmallIntegerField(_("renewal opens (days before the end)"), default=90)
+
+    # Public rental rules (대관): reductions by category of applicant, payment deadline, refunds, quotas.
+    tenant_reduction_percent = models.PositiveSmallIntegerField(
+        _("reduction for the hall's tenants (%)"), default=30, validators=[MaxValueValidator(100)]
+    )
+    social_economy_reduction_percent = models.PositiveSmallIntegerField(
+        _("reduction for social-economy organizations (%)"), default=30, validators=[MaxValueValidator(100)]
+    )
+    public_body_reduction_percent = models.PositiveSmallIntegerField(
+        _("reduction for public bodies (%)"), default=50, validators=[MaxValueValidator(100)]
+    )
+    payment_deadline_days = models.PositiveSmallIntegerField(
+        _("days to pay after approval"), default=2, validators=[MinValueValidator(1)]
+    )
+    refund_tiers = models.JSONField(
+        _("refund by days before the start"),
+        default=default_refund_tiers,
+        validators=[validate_refund_tiers],
+        help_text=_("Pairs of [days before, percent refunded], e.g. [[7, 100], [3, 90], [1, 70], [0, 0]]."),
+    )
+    monthly_quota_hours = models.PositiveSmallIntegerField(
+        _("monthly hours per organization"), null=True, blank=True, help_text=_("Empty: no quota.")
+    )
+    tenant_monthly_quota_hours = models.PositiveSmallIntegerField(
+        _("monthly hours per tenant organization"), null=True, blank=True, help_text=_("Empty: as other organizations.")
+    )
 
     class Meta:
         verbose_name = _("facility")
@@ -175,6 +223,9 @@ class Space(BilingualNameMixin, models.Model):
     )
     booking_unit = models.CharField(
         _("booking unit"), max_length=10, choices=BookingUnit.choices, default=BookingUnit.SLOT
+    )
+    fee = models.PositiveIntegerField(
+        _("fee (KRW)"), default=0, help_text=_("Per hour, or per day for spaces booked by the day; 0 is free.")
     )
 
     # Overrides of the facility's policy; empty means "as the facility".

@@ -54,6 +54,16 @@ def _booking_message(notification, subject: str, intro: str, extra=()) -> Messag
     )
 
 
+def _payment(notification) -> list[str]:
+    booking = notification.subject
+    if booking.payment_status != booking.PaymentStatus.UNPAID or not booking.payment_deadline:
+        return []
+    return [
+        _("Amount to pay: %(amount)s won, by %(deadline)s, or the booking is cancelled.")
+        % {"amount": f"{booking.amount_due:,}", "deadline": _when(booking.payment_deadline)},
+    ]
+
+
 def _reason(notification) -> list[str]:
     reason = notification.context.get("reason")
     return [_("Reason: %(reason)s") % {"reason": reason}] if reason else []
@@ -64,7 +74,16 @@ def build_message(notification: Notification) -> Message:
     prefix = _("[Dongnam]")
     if kind == Kind.BOOKING_APPROVED:
         return _booking_message(
-            notification, f"{prefix} " + _("Your booking is approved"), _("Your booking is approved.")
+            notification,
+            f"{prefix} " + _("Your booking is approved"),
+            _("Your booking is approved."),
+            _payment(notification),
+        )
+    if kind == Kind.PAYMENT_OVERDUE:
+        return _booking_message(
+            notification,
+            f"{prefix} " + _("Your booking was cancelled: not paid in time"),
+            _("The fee was not paid by the deadline, so the booking was cancelled and the time freed."),
         )
     if kind == Kind.BOOKING_REJECTED:
         return _booking_message(

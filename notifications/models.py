@@ -19,6 +19,7 @@ class Notification(models.Model):
         BOOKING_CANCELLED = "booking_cancelled", _("Booking cancelled by the facility")
         CLOSURE_CANCELLED = "closure_cancelled", _("Booking cancelled by a closure")
         BOOKING_REMINDER = "booking_reminder", _("Booking reminder")
+        PAYMENT_OVERDUE = "payment_overdue", _("Booking cancelled for non-payment")
         MANAGER_DIGEST = "manager_digest", _("Manager's daily digest")
         LEASE_EXPIRY = "lease_expiry", _("Lease ending")
         RENEWAL_SUBMITTED = "renewal_submitted", _("Renewal requested")

@@ -11,7 +11,7 @@ from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 
 from notifications.models import Notification
-from notifications.services import notify
+from notifications.services import Recipient, dedupe_key, notify
 
 
 def create_booking_reminders(*, now: datetime) -> int:
@@ -25,22 +25,37 @@ def create_booking_reminders(*, now: datetime) -> int:
     created = 0
     for hours in settings.BOOKING_REMINDER_HOURS:
         offset = timedelta(hours=hours)
-        bookings = (
+        # Every sweep of the day before a booking finds it again, so this part stays light: plain rows,
+        # and one query for the reminders that exist already, instead of a query per booking.
+        candidates = list(
             Booking.objects.filter(
                 status=Booking.Status.APPROVED,
                 start__gt=now,
                 start__lte=now + offset,
                 decided_at__lte=F("start") - offset,
-            )
-            .select_related("requested_by", "space__facility")
-            .order_by("start")
+                requested_by__is_active=True,
+                requested_by__reminders_enabled=True,
+            ).values_list("pk", "start", "requested_by_id")
         )
-        for booking in bookings:
+        keys = {pk: f"booking:{pk}:reminder:{hours}h:{start.isoformat()}" for pk, start, _user in candidates}
+        expected = {
+            pk: {dedupe_key(keys[pk], Recipient.user_key(user_id), channel) for channel in Notification.Channel.values}
+            for pk, _start, user_id in candidates
+        }
+        existing = set(
+            Notification.objects.filter(dedupe_key__in=set().union(*expected.values())).values_list(
+                "dedupe_key", flat=True
+            )
+        )
+        missing = [pk for pk, _start, _user in candidates if not expected[pk] <= existing]
+        if not missing:
+            continue
+        for booking in Booking.objects.filter(pk__in=missing).select_related("requested_by").order_by("start"):
             created += notify(
                 kind=Notification.Kind.BOOKING_REMINDER,
                 recipients=[booking.requested_by],
                 subject=booking,
-                key=f"booking:{booking.pk}:reminder:{hours}h:{booking.start.isoformat()}",
+                key=keys[booking.pk],
                 context={"hours": hours, "start": booking.start.isoformat()},
                 due_at=booking.start - offset,
             )

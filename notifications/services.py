@@ -34,9 +34,18 @@ class Recipient:
     user: object | None = None
     email: str = ""
 
+    @staticmethod
+    def user_key(user_id: int) -> str:
+        return f"u{user_id}"
+
     @property
     def key(self) -> str:
-        return f"u{self.user.pk}" if self.user is not None else f"e{self.email.lower()}"
+        return self.user_key(self.user.pk) if self.user is not None else f"e{self.email.lower()}"
+
+
+def dedupe_key(key: str, recipient_key: str, channel: str) -> str:
+    """The de-duplication key of one event's message to one recipient (``Recipient.key``) on one channel."""
+    return f"{key}:{recipient_key}:{channel}"[:200]
 
 
 def _backoff(attempts: int) -> timedelta:
@@ -81,7 +90,7 @@ def notify(
                     subject_type=subject_type,
                     subject_id=subject.pk if subject is not None else None,
                     context=context or {},
-                    dedupe_key=f"{key}:{recipient.key}:{channel}"[:200],
+                    dedupe_key=dedupe_key(key, recipient.key, channel),
                     due_at=due_at,
                 )
             )
@@ -146,7 +155,7 @@ def deliver(pk: int) -> str:
         return Notification.Status.SKIPPED
     try:
         if notification.channel == Notification.Channel.EMAIL:
-            _send_email(notification, build_message(notification))
+            _send_email(notification, build_message)
     except Exception as error:  # any failure of the mail backend: record it, retry later or give up
         attempts = notification.attempts
         failed = attempts >= MAX_ATTEMPTS
@@ -165,9 +174,11 @@ def deliver(pk: int) -> str:
     return Notification.Status.SENT
 
 
-def _send_email(notification: Notification, message) -> None:
+def _send_email(notification: Notification, build_message) -> None:
     language = (notification.recipient.language if notification.recipient else None) or settings.LANGUAGE_CODE
     with translation.override(language):
+        # The subject and lines as well as the templates: the sending process may run in another language.
+        message = build_message(notification)
         context = {"message": message, "site_url": settings.SITE_URL}
         text = render_to_string("notifications/email/message.txt", context)
         html = render_to_string("notifications/email/message.html", context)
