@@ -141,3 +141,15 @@ def units_with_occupancy(user, *, today: date) -> QuerySet[LeasableUnit]:
         .annotate(occupied=Exists(current))
         .order_by("facility__position", "code")
     )
+
+
+def is_hall_tenant(organization, *, today: date) -> bool:
+    """Whether the organization leases a unit of the hall on that day (longer horizon, reductions, quota)."""
+    if organization is None:
+        return False
+    return LeaseContract.objects.filter(
+        organization=organization,
+        status__in=[LeaseContract.Status.ACTIVE, LeaseContract.Status.RENEWED],
+        start_date__lte=today,
+        end_date__gte=today,
+    ).exists()
