@@ -117,6 +117,8 @@ class SpacePolicyForm(forms.ModelForm):
         model = Space
         fields = [
             "is_bookable",
+            "fee",
+            "requires_check_in",
             "requires_approval",
             "open_on_holidays",
             "slot_minutes",

@@ -335,3 +335,17 @@ def record_refund(request, pk):
     else:
         messages.success(request, _("Refund recorded: %(booking)s") % {"booking": booking.title})
     return _back(request, "bookings:payments")
+
+
+@manager_required
+def space_qr(request, slug):
+    """A printable page with the space's check-in QR code."""
+    import qrcode
+    import qrcode.image.svg
+
+    space = get_object_or_404(Space.objects.select_related("facility"), slug=slug)
+    if not manages_facility(request.user, space.facility):
+        raise PermissionDenied
+    url = request.build_absolute_uri(reverse("bookings:check_in", args=[space.slug]))
+    svg = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12).to_string(encoding="unicode")
+    return render(request, "bookings/manage/space_qr.html", {"space": space, "url": url, "svg": svg})

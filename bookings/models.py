@@ -29,9 +29,12 @@ class Booking(models.Model):
         APPROVED = "approved", _("Approved")
         REJECTED = "rejected", _("Rejected")
         CANCELLED = "cancelled", _("Cancelled")
+        # Held for the first of the waiting list until they accept or the offer expires.
+        OFFERED = "offered", _("Offered from the waiting list")
+        NO_SHOW = "no_show", _("No-show")
 
     # Statuses that hold the room; no two of them may overlap for one space.
-    ACTIVE_STATUSES = (Status.PENDING, Status.APPROVED)
+    ACTIVE_STATUSES = (Status.PENDING, Status.APPROVED, Status.OFFERED)
 
     class PaymentStatus(models.TextChoices):
         NOT_REQUIRED = "not_required", _("Free")
@@ -98,6 +101,8 @@ class Booking(models.Model):
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     refund_amount = models.PositiveIntegerField(_("refund (KRW)"), null=True, blank=True)
     refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
+    offer_expires_at = models.DateTimeField(_("offer open until"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
     updated = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -112,7 +117,7 @@ class Booking(models.Model):
             PostgresExclusionConstraint(
                 name="booking_no_overlap",
                 expressions=[(period(), RangeOperators.OVERLAPS), ("space", RangeOperators.EQUAL)],
-                condition=Q(status__in=["pending", "approved"]),
+                condition=Q(status__in=["pending", "approved", "offered"]),
                 violation_error_code="slot_taken",
             ),
         ]
@@ -213,3 +218,60 @@ class CalendarFeed(models.Model):
     def rotate(self) -> None:
         self.token = _new_feed_token()
         self.save(update_fields=["token", "created"])
+
+
+class WaitlistEntry(models.Model):
+    """Someone waiting for a taken slot; when it frees, the first in line is offered it."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        OFFERED = "offered", _("Offered")
+        BOOKED = "booked", _("Booked")
+        EXPIRED = "expired", _("Offer expired")
+        LEFT = "left", _("Left the list")
+
+    OPEN_STATUSES = (Status.WAITING, Status.OFFERED)
+
+    space = models.ForeignKey("hall.Space", on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("space"))
+    start = models.DateTimeField(_("start"))
+    end = models.DateTimeField(_("end"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="waitlist_entries", verbose_name=_("who")
+    )
+    organization = models.ForeignKey(
+        "tenants.Organization", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=150)
+    attendees = models.PositiveIntegerField(_("attendees"), validators=[MinValueValidator(1)])
+    purpose = models.TextField(_("purpose"), blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    offer = models.OneToOneField(
+        Booking,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="waitlist_entry",
+        verbose_name=_("offer"),
+    )
+    created = models.DateTimeField(_("joined"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("waiting list entry")
+        verbose_name_plural = _("waiting list entries")
+        ordering = ["created", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="waitlist_end_after_start"),
+            # Joining the same slot twice is refused.
+            models.UniqueConstraint(
+                fields=["space", "start", "end", "requested_by"],
+                condition=Q(status__in=["waiting", "offered"]),
+                name="waitlist_one_open_entry_per_slot",
+            ),
+        ]
+        indexes = [
+            # The first in line for a freed period of a space (bookings.waitlist.offer_freed_time).
+            models.Index(fields=["space", "status", "created"], name="waitlist_space_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.space} {self.start:%Y-%m-%d %H:%M} · {self.requested_by}"

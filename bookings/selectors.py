@@ -117,6 +117,13 @@ def approval_queue(user) -> QuerySet[Booking]:
         .select_related("space__facility", "organization", "requested_by")
         .annotate(
             booker_recent=Count("requested_by__bookings", filter=Q(requested_by__bookings__created__gte=since)),
+            booker_no_shows=Count(
+                "requested_by__bookings",
+                filter=Q(
+                    requested_by__bookings__created__gte=since,
+                    requested_by__bookings__status=Booking.Status.NO_SHOW,
+                ),
+            ),
             booker_cancelled=Count(
                 "requested_by__bookings",
                 filter=Q(

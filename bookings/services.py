@@ -11,6 +11,7 @@ from datetime import datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -223,9 +224,8 @@ def create_booking(
                 )
         cost = fees.price(space, start, end, organization, is_tenant=is_tenant)
 
-        status = (
-            Booking.Status.PENDING if space.policy.requires_approval and not is_manager else Booking.Status.APPROVED
-        )
+        needs_approval = space.policy.requires_approval or over_no_show_limit(organization, space.facility)
+        status = Booking.Status.PENDING if needs_approval and not is_manager else Booking.Status.APPROVED
         now = timezone.now()
         try:
             with transaction.atomic():
@@ -271,6 +271,25 @@ def create_booking(
         if status == Booking.Status.APPROVED:
             _tell_booker(booking, Notification.Kind.BOOKING_APPROVED, "approved")
     return booking
+
+
+def _offer_freed(booking: Booking, *, start: datetime | None = None) -> None:
+    """Offer the freed time to the waiting list, in the transaction that freed it."""
+    from bookings.waitlist import offer_freed_time
+
+    offer_freed_time(space=booking.space, start=start or booking.start, end=booking.end)
+
+
+def over_no_show_limit(organization: Organization | None, facility: Facility) -> bool:
+    """Whether the organization reached the facility's no-show limit (last 90 days): its bookings then
+    need approval, even in spaces that confirm at once."""
+    if organization is None or not facility.no_show_limit:
+        return False
+    since = timezone.now() - timedelta(days=90)
+    count = Booking.objects.filter(
+        organization=organization, space__facility=facility, status=Booking.Status.NO_SHOW, start__gte=since
+    ).count()
+    return count >= facility.no_show_limit
 
 
 def _hours(minutes: int) -> str:
@@ -355,6 +374,7 @@ def reject_booking(*, booking: Booking, manager, reason: str) -> Booking:
         booking.decision_reason = reason
         booking.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated"])
         _tell_booker(booking, Notification.Kind.BOOKING_REJECTED, "rejected", reason=reason)
+        _offer_freed(booking)
         record(
             actor=manager,
             action="booking.rejected",
@@ -434,8 +454,11 @@ def cancel_booking(*, booking: Booking, user, reason: str = "", by_closure: bool
         )
         if by_closure:
             _tell_booker(booking, Notification.Kind.CLOSURE_CANCELLED, "cancelled", reason=reason)
-        elif booking.requested_by_id != user.pk:
-            _tell_booker(booking, Notification.Kind.BOOKING_CANCELLED, "cancelled", reason=reason)
+        else:
+            if booking.requested_by_id != user.pk:
+                _tell_booker(booking, Notification.Kind.BOOKING_CANCELLED, "cancelled", reason=reason)
+            # A closure keeps the time closed; anything else frees it for the waiting list.
+            _offer_freed(booking)
     return booking
 
 
@@ -497,6 +520,8 @@ def delete_closure(*, closure: Closure, manager) -> None:
 
 
 POLICY_FIELDS = (
+    "fee",
+    "requires_check_in",
     "requires_approval",
     "open_on_holidays",
     "slot_minutes",
@@ -599,5 +624,88 @@ def cancel_unpaid_bookings(*, now: datetime | None = None) -> int:
                 actor=None, action="booking.cancelled_unpaid", target=booking, before=before, after=_snapshot(booking)
             )
             _tell_booker(booking, Notification.Kind.PAYMENT_OVERDUE, "unpaid")
+            _offer_freed(booking)
             cancelled += 1
     return cancelled
+
+
+# --- Check-in and no-shows ------------------------------------------------------------------------
+CHECK_IN_OPENS = timedelta(minutes=15)
+CHECK_IN_CLOSES = timedelta(minutes=30)
+
+
+def check_in_window(booking: Booking) -> tuple[datetime, datetime]:
+    return booking.start - CHECK_IN_OPENS, booking.start + CHECK_IN_CLOSES
+
+
+def check_in(*, booking: Booking, user, now: datetime | None = None) -> Booking:
+    """The booker (or a member of its organization) checks in, from 15 minutes before to 30 after the start."""
+    now = now or timezone.now()
+    with transaction.atomic():
+        booking = _lock(booking)
+        member = booking.requested_by_id == user.pk or (
+            booking.organization_id
+            and Membership.objects.filter(organization_id=booking.organization_id, user=user).exists()
+        )
+        if not member:
+            raise BookingError("not_allowed", _("Only the booker or their organization can check in."))
+        if booking.status != Booking.Status.APPROVED:
+            raise BookingError("invalid_state", _("Only an approved booking can be checked in."))
+        if booking.checked_in_at:
+            return booking
+        opens, closes = check_in_window(booking)
+        if not opens <= now <= closes:
+            raise BookingError(
+                "check_in_window",
+                _("Check-in is open from %(opens)s to %(closes)s.")
+                % {"opens": rules.local(opens).strftime("%H:%M"), "closes": rules.local(closes).strftime("%H:%M")},
+            )
+        booking.checked_in_at = now
+        booking.save(update_fields=["checked_in_at", "updated"])
+        record(actor=user, action="booking.checked_in", target=booking)
+    return booking
+
+
+def booking_to_check_in(*, space: Space, user, now: datetime | None = None) -> Booking | None:
+    """The user's approved booking of the space whose check-in window is open now (the QR code's page)."""
+    now = now or timezone.now()
+    return (
+        Booking.objects.filter(
+            Q(requested_by=user) | Q(organization__memberships__user=user),
+            space=space,
+            status=Booking.Status.APPROVED,
+            start__lte=now + CHECK_IN_OPENS,
+            start__gte=now - CHECK_IN_CLOSES,
+        )
+        .order_by("start")
+        .first()
+    )
+
+
+def mark_no_shows(*, now: datetime | None = None) -> int:
+    """Periodic: bookings that needed check-in and got none by 30 minutes after the start become no-shows;
+    the rest of their time is freed (and offered to the waiting list)."""
+    now = now or timezone.now()
+    marked = 0
+    ids = list(
+        Booking.objects.filter(
+            status=Booking.Status.APPROVED,
+            space__requires_check_in=True,
+            checked_in_at__isnull=True,
+            start__lt=now - CHECK_IN_CLOSES,
+            end__gt=now,
+        ).values_list("pk", flat=True)
+    )
+    for pk in ids:
+        with transaction.atomic():
+            booking = _lock(Booking(pk=pk))
+            if booking.status != Booking.Status.APPROVED or booking.checked_in_at:
+                continue
+            before = _snapshot(booking)
+            booking.status = Booking.Status.NO_SHOW
+            booking.save(update_fields=["status", "updated"])
+            record(actor=None, action="booking.no_show", target=booking, before=before, after=_snapshot(booking))
+            _tell_booker(booking, Notification.Kind.NO_SHOW, "no_show")
+            _offer_freed(booking, start=max(now, booking.start))
+            marked += 1
+    return marked

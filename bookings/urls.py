@@ -9,9 +9,12 @@ urlpatterns = [
     path("spaces/<slug:slug>/", views.space_detail, name="space_detail"),
     path("spaces/<slug:slug>/book/", views.book_space, name="book_space"),
     path("spaces/<slug:slug>/calendar.ics", views.space_feed, name="space_feed"),
+    path("spaces/<slug:slug>/check-in/", views.check_in, name="check_in"),
     path("bookings/", views.my_bookings, name="my_bookings"),
     path("bookings/<int:pk>/", views.booking_detail, name="booking_detail"),
     path("bookings/<int:pk>/cancel/", views.cancel_booking, name="cancel_booking"),
+    path("bookings/<int:pk>/offer/", views.answer_offer, name="answer_offer"),
+    path("waitlist/<int:pk>/leave/", views.leave_waitlist, name="leave_waitlist"),
     path("calendar/rotate/", views.rotate_feed, name="rotate_feed"),
     path("calendar/<str:token>.ics", views.personal_feed, name="personal_feed"),
     path("manage/approvals/", manage_views.approval_queue, name="approval_queue"),
@@ -31,4 +34,5 @@ urlpatterns = [
     ),
     path("manage/closures/<int:pk>/delete/", manage_views.closure_delete, name="closure_delete"),
     path("manage/spaces/<slug:slug>/policy/", manage_views.space_policy, name="space_policy"),
+    path("manage/spaces/<slug:slug>/qr/", manage_views.space_qr, name="space_qr"),
 ]

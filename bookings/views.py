@@ -11,10 +11,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
-from bookings import ics, rules, selectors, services
+from bookings import ics, rules, selectors, services, waitlist
 from bookings.filters import SpaceFilter
 from bookings.forms import BookingForm, ReasonForm
-from bookings.models import Booking, CalendarFeed
+from bookings.models import Booking, CalendarFeed, WaitlistEntry
 from bookings.timeline import build_timeline
 from hall.models import Space
 from hall.selectors import manages_facility
@@ -127,6 +127,8 @@ def book_space(request, slug):
     if not form.is_valid() or "start" not in form.cleaned_data:
         return space_detail(request, slug, form=form, status=400)
     data = form.cleaned_data
+    if request.POST.get("waitlist"):
+        return _join_waitlist(request, space, form)
     try:
         booking = services.create_booking(
             requested_by=request.user,
@@ -146,6 +148,7 @@ def book_space(request, slug):
         for violation in error.violations or [error]:
             field = field_names.get(violation.field, violation.field)
             form.add_error(field if field in form.fields else None, violation.message)
+        form.offer_waitlist = error.code == "slot_taken"
         return space_detail(request, slug, form=form, status=error.status)
     if booking.status == Booking.Status.PENDING:
         messages.success(request, _("Your booking was sent to the facility's manager for approval."))
@@ -165,6 +168,9 @@ def my_bookings(request):
         request,
         "bookings/my_bookings.html",
         {
+            "waiting": WaitlistEntry.objects.filter(
+                requested_by=request.user, status=WaitlistEntry.Status.WAITING
+            ).select_related("space"),
             "page": page,
             "upcoming": upcoming,
             "feed_url": request.build_absolute_uri(reverse("bookings:personal_feed", args=[feed.token])),
@@ -252,3 +258,68 @@ def rotate_feed(request):
     feed.rotate()
     messages.success(request, _("Your calendar address was changed; the old one no longer works."))
     return redirect("bookings:my_bookings")
+
+
+def _join_waitlist(request, space: Space, form: BookingForm):
+    data = form.cleaned_data
+    try:
+        waitlist.join_waitlist(
+            user=request.user,
+            space=space,
+            start=data["start"],
+            end=data["end"],
+            title=data["title"],
+            attendees=data["attendees"],
+            organization=data.get("organization"),
+            purpose=data.get("purpose", ""),
+        )
+    except services.BookingError as error:
+        form.add_error(None, error.message)
+        return space_detail(request, space.slug, form=form, status=error.status)
+    messages.success(request, _("You are on the waiting list. If the time frees, it is offered to you first in line."))
+    return redirect("bookings:my_bookings")
+
+
+@login_required
+@require_POST
+def answer_offer(request, pk):
+    booking = _visible_booking_or_404(request.user, pk)
+    try:
+        if request.POST.get("answer") == "accept":
+            waitlist.accept_offer(booking=booking, user=request.user)
+            messages.success(request, _("The time is yours."))
+        else:
+            waitlist.decline_offer(booking=booking, user=request.user)
+            messages.success(request, _("You declined the offer; it goes to the next in line."))
+    except services.BookingError as error:
+        messages.error(request, error.message)
+    return redirect(booking)
+
+
+@login_required
+@require_POST
+def leave_waitlist(request, pk):
+    entry = get_object_or_404(WaitlistEntry, pk=pk, requested_by=request.user)
+    try:
+        waitlist.leave_waitlist(entry=entry, user=request.user)
+    except services.BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("You left the waiting list."))
+    return redirect("bookings:my_bookings")
+
+
+@login_required
+def check_in(request, slug):
+    """Where a space's QR code leads: check in to your booking that starts now."""
+    space = _space_or_404(slug)
+    booking = services.booking_to_check_in(space=space, user=request.user)
+    if request.method == "POST" and booking is not None:
+        try:
+            services.check_in(booking=booking, user=request.user)
+        except services.BookingError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Checked in. Welcome!"))
+        return redirect("bookings:check_in", slug=slug)
+    return render(request, "bookings/check_in.html", {"space": space, "booking": booking})

@@ -22,6 +22,14 @@ def _create_embedded_broker_folders(sender, **kwargs):
 
 
 app.conf.beat_schedule = {
+    "expire-waitlist-offers": {
+        "task": "bookings.tasks.expire_waitlist_offers",
+        "schedule": 300.0,
+    },
+    "mark-no-shows": {
+        "task": "bookings.tasks.mark_no_shows",
+        "schedule": crontab(minute="*/5"),
+    },
     "cancel-unpaid-bookings": {
         "task": "bookings.tasks.cancel_unpaid_bookings",
         "schedule": crontab(minute="*/10"),

@@ -277,6 +277,8 @@ WHITENOISE_USE_FINDERS = not PRODUCTION
 # The address links in e-mails point to.
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 BOOKING_REMINDER_HOURS = [int(h) for h in env_list("BOOKING_REMINDER_HOURS", ["24", "1"])]
+# How long the first of a waiting list has to take a freed slot.
+WAITLIST_OFFER_HOURS = env_int("WAITLIST_OFFER_HOURS", 24)
 LEASE_REMINDER_DAYS = [int(d) for d in env_list("LEASE_REMINDER_DAYS", ["90", "60", "30", "7"])]
 
 # --- E-mail ---------------------------------------------------------------------------------

@@ -135,6 +135,12 @@ class Facility(BilingualNameMixin, models.Model):
     monthly_quota_hours = models.PositiveSmallIntegerField(
         _("monthly hours per organization"), null=True, blank=True, help_text=_("Empty: no quota.")
     )
+    no_show_limit = models.PositiveSmallIntegerField(
+        _("no-shows before bookings need approval"),
+        null=True,
+        blank=True,
+        help_text=_("Within 90 days, per organization. Empty: no limit."),
+    )
     tenant_monthly_quota_hours = models.PositiveSmallIntegerField(
         _("monthly hours per tenant organization"), null=True, blank=True, help_text=_("Empty: as other organizations.")
     )
@@ -226,6 +232,11 @@ class Space(BilingualNameMixin, models.Model):
     )
     fee = models.PositiveIntegerField(
         _("fee (KRW)"), default=0, help_text=_("Per hour, or per day for spaces booked by the day; 0 is free.")
+    )
+    requires_check_in = models.BooleanField(
+        _("check-in required"),
+        default=False,
+        help_text=_("Bookers check in from 15 minutes before to 30 minutes after the start, or become no-shows."),
     )
 
     # Overrides of the facility's policy; empty means "as the facility".

@@ -79,6 +79,27 @@ def build_message(notification: Notification) -> Message:
             _("Your booking is approved."),
             _payment(notification),
         )
+    if kind == Kind.WAITLIST_OFFER:
+        booking = notification.subject
+        until = booking.offer_expires_at or timezone.now()
+        return _booking_message(
+            notification,
+            f"{prefix} " + _("A time you waited for is free"),
+            _(
+                "The time you waited for is held for you until %(until)s. "
+                "Accept it on the booking page, or it goes to the next in line."
+            )
+            % {"until": _when(until)},
+        )
+    if kind == Kind.NO_SHOW:
+        return _booking_message(
+            notification,
+            f"{prefix} " + _("No-show recorded"),
+            _(
+                "Nobody checked in within 30 minutes of the start, so the booking is recorded as a no-show "
+                "and the rest of the time was freed."
+            ),
+        )
     if kind == Kind.PAYMENT_OVERDUE:
         return _booking_message(
             notification,
@@ -224,6 +245,8 @@ def still_relevant(notification: Notification) -> bool:
     subject = notification.subject
     if notification.subject_id is not None and subject is None:
         return False
+    if notification.kind == Kind.WAITLIST_OFFER:
+        return subject.status == subject.Status.OFFERED
     if notification.kind == Kind.BOOKING_REMINDER:
         return (
             subject.status == subject.Status.APPROVED

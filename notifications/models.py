@@ -20,6 +20,8 @@ class Notification(models.Model):
         CLOSURE_CANCELLED = "closure_cancelled", _("Booking cancelled by a closure")
         BOOKING_REMINDER = "booking_reminder", _("Booking reminder")
         PAYMENT_OVERDUE = "payment_overdue", _("Booking cancelled for non-payment")
+        WAITLIST_OFFER = "waitlist_offer", _("A slot you waited for is free")
+        NO_SHOW = "no_show", _("No-show recorded")
         MANAGER_DIGEST = "manager_digest", _("Manager's daily digest")
         LEASE_EXPIRY = "lease_expiry", _("Lease ending")
         RENEWAL_SUBMITTED = "renewal_submitted", _("Renewal requested")

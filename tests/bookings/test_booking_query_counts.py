@@ -138,7 +138,7 @@ def test_my_bookings_page_uses_a_fixed_number_of_queries(grow, client, startup_m
     small, large = _counts_at_both_sizes(grow, client, "/bookings/")
 
     assert small == large
-    assert large <= 8
+    assert large <= 8 + 1  # and the user's places on waiting lists
 
 
 def test_the_approval_queue_uses_a_fixed_number_of_queries(grow, client, manager):

@@ -615,6 +615,7 @@ def test_another_facilitys_closures_are_403(client, signed_in_manager, art_cente
 def policy_form(**changes):
     data = {
         "is_bookable": "on",
+        "fee": "0",
         "requires_approval": "unknown",
         "open_on_holidays": "unknown",
         "slot_minutes": "",
