@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
 from accounts.middleware import manager_mfa_missing
-from bookings import selectors, services
+from bookings import selectors, series, services, waitlist
 from bookings.filters import SpaceFilter
 from bookings.models import Booking
 from dongnam.api import StrictQueryParamsMixin
@@ -198,8 +198,41 @@ class BookingSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
+class RecurrenceSerializer(serializers.Serializer):
+    weekdays = serializers.ListField(
+        child=serializers.ChoiceField(choices=list(series.WEEKDAYS)), min_length=1, max_length=7
+    )
+    interval = serializers.IntegerField(min_value=1, max_value=8, default=1)
+    until = serializers.DateField(required=False)
+    count = serializers.IntegerField(min_value=1, max_value=series.MAX_OCCURRENCES, required=False)
+
+    def validate(self, data):
+        if ("until" in data) == ("count" in data):
+            raise ValidationError({"until": [_("Give either until or count.")]})
+        return data
+
+
+class BookingOptionsSerializer(serializers.Serializer):
+    recurrence = RecurrenceSerializer(required=False)
+    dry_run = serializers.BooleanField(default=False)
+    skip_conflicts = serializers.BooleanField(default=False)
+
+
+class OccurrenceSerializer(serializers.Serializer):
+    start = serializers.DateTimeField()
+    end = serializers.DateTimeField()
+    ok = serializers.BooleanField()
+    code = serializers.CharField()
+    detail = serializers.CharField()
+
+
 class ReasonSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+
+
+def _flag(request, name: str) -> bool:
+    value = request.data.get(name) if isinstance(request.data, dict) else None
+    return value is True or value in ("true", "1", "on")
 
 
 def _error_response(error: services.BookingError) -> Response:
@@ -255,14 +288,38 @@ class BookingViewSet(
     @extend_schema(
         summary="Book a space",
         description="Times in ISO 8601; a time without offset is read as Asia/Seoul. 201 with status pending or "
-        "approved; 400 with a rule code (outside_opening_hours, on_holiday, closed, too_long, too_short, "
+        "approved. With `recurrence` ({weekdays: [MO, WE], interval, until | count}) a weekly series is created "
+        "all-or-nothing (201: series, bookings, skipped), leaving out what cannot be booked when "
+        "`skip_conflicts` is true; `dry_run` returns each occurrence with its rule `code` and saves nothing. "
+        "400 with a rule code (outside_opening_hours, on_holiday, closed, too_long, too_short, "
         "too_far_ahead, too_soon, in_past, over_capacity, not_on_grid, invalid_range, ...); 409 slot_taken.",
+        request=inline_serializer(
+            "BookingCreate",
+            fields={
+                "space": serializers.SlugField(),
+                "start": serializers.DateTimeField(),
+                "end": serializers.DateTimeField(),
+                "title": serializers.CharField(),
+                "attendees": serializers.IntegerField(),
+                "organization": serializers.IntegerField(required=False),
+                "purpose": serializers.CharField(required=False),
+                "override_reason": serializers.CharField(required=False),
+                "recurrence": RecurrenceSerializer(required=False),
+                "dry_run": serializers.BooleanField(required=False),
+                "skip_conflicts": serializers.BooleanField(required=False),
+            },
+        ),
         responses={201: BookingSerializer, 400: _BOOKING_ERROR, 403: _BOOKING_ERROR, 409: _BOOKING_ERROR},
     )
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        options = BookingOptionsSerializer(data=request.data)
+        options.is_valid(raise_exception=True)
+        recurrence = options.validated_data.get("recurrence")
+        if recurrence is not None or options.validated_data.get("dry_run"):
+            return self._create_series_or_dry_run(request, data, options.validated_data)
         try:
             booking = services.create_booking(
                 requested_by=request.user,
@@ -278,6 +335,58 @@ class BookingViewSet(
         except services.BookingError as error:
             return _error_response(error)
         return Response(self.get_serializer(booking).data, status=status.HTTP_201_CREATED)
+
+    def _create_series_or_dry_run(self, request, data, options):
+        recurrence = options.get("recurrence")
+        rule = (
+            series.Recurrence(
+                weekdays=tuple(recurrence["weekdays"]),
+                interval=recurrence.get("interval", 1),
+                until=recurrence.get("until"),
+                count=recurrence.get("count"),
+            )
+            if recurrence is not None
+            else None
+        )
+        try:
+            if options.get("dry_run"):
+                organization = services.resolve_organization(user=request.user, organization=data.get("organization"))
+                periods = (
+                    series.plan(start=data["start"], end=data["end"], recurrence=rule)
+                    if rule
+                    else [(data["start"], data["end"])]
+                )
+                occurrences = series.check(
+                    user=request.user,
+                    space=data["space"],
+                    periods=periods,
+                    attendees=data["attendees"],
+                    title=data["title"],
+                    organization=organization,
+                )
+                return Response({"occurrences": OccurrenceSerializer(occurrences, many=True).data})
+            created, bookings, skipped = series.create_series(
+                requested_by=request.user,
+                space=data["space"],
+                start=data["start"],
+                end=data["end"],
+                title=data["title"],
+                attendees=data["attendees"],
+                recurrence=rule,
+                organization=data.get("organization"),
+                purpose=data.get("purpose", ""),
+                skip_conflicts=options.get("skip_conflicts", False),
+            )
+        except services.BookingError as error:
+            return _error_response(error)
+        return Response(
+            {
+                "series": created.pk,
+                "bookings": self.get_serializer(bookings, many=True).data,
+                "skipped": OccurrenceSerializer(skipped, many=True).data,
+            },
+            status=status.HTTP_201_CREATED,
+        )
 
     def _transition(self, request, operation, *, manager_action=False):
         booking = self.get_object()  # 404 for bookings the user may not see
@@ -295,13 +404,84 @@ class BookingViewSet(
         return Response(self.get_serializer(booking).data)
 
     @extend_schema(
-        summary="Cancel a booking", request=ReasonSerializer, responses={200: BookingSerializer, 409: _BOOKING_ERROR}
+        summary="Cancel a booking",
+        description="With `following: true`, this occurrence of a series and all later ones.",
+        request=ReasonSerializer,
+        responses={200: BookingSerializer, 409: _BOOKING_ERROR},
     )
     @action(detail=True, methods=["post"])
     def cancel(self, request, pk=None):
+        if _flag(request, "following"):
+            return self._transition(
+                request,
+                lambda booking, reason: series.cancel_from(booking=booking, user=request.user, reason=reason)[0],
+            )
         return self._transition(
             request, lambda booking, reason: services.cancel_booking(booking=booking, user=request.user, reason=reason)
         )
+
+    @extend_schema(
+        summary="Take a slot offered from the waiting list",
+        request=None,
+        responses={200: BookingSerializer, 409: _BOOKING_ERROR},
+    )
+    @action(detail=True, methods=["post"], url_path="accept-offer")
+    def accept_offer(self, request, pk=None):
+        return self._transition(
+            request, lambda booking, reason: waitlist.accept_offer(booking=booking, user=request.user)
+        )
+
+    @extend_schema(
+        summary="Decline a slot offered from the waiting list",
+        request=None,
+        responses={200: BookingSerializer, 409: _BOOKING_ERROR},
+    )
+    @action(detail=True, methods=["post"], url_path="decline-offer")
+    def decline_offer(self, request, pk=None):
+        def decline(booking, reason):
+            waitlist.decline_offer(booking=booking, user=request.user)
+            booking.refresh_from_db()
+            return booking
+
+        return self._transition(request, decline)
+
+    @extend_schema(
+        summary="Check in (15 minutes before to 30 after the start)",
+        request=None,
+        responses={200: BookingSerializer, 400: _BOOKING_ERROR},
+    )
+    @action(detail=True, methods=["post"], url_path="check-in")
+    def check_in(self, request, pk=None):
+        return self._transition(request, lambda booking, reason: services.check_in(booking=booking, user=request.user))
+
+    @extend_schema(
+        summary="Join the waiting list of a taken slot",
+        request=BookingSerializer,
+        responses={
+            201: inline_serializer("WaitlistEntry", fields={"id": serializers.IntegerField()}),
+            400: _BOOKING_ERROR,
+            409: _BOOKING_ERROR,
+        },
+    )
+    @action(detail=False, methods=["post"])
+    def waitlist(self, request):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        try:
+            entry = waitlist.join_waitlist(
+                user=request.user,
+                space=data["space"],
+                start=data["start"],
+                end=data["end"],
+                title=data["title"],
+                attendees=data["attendees"],
+                organization=data.get("organization"),
+                purpose=data.get("purpose", ""),
+            )
+        except services.BookingError as error:
+            return _error_response(error)
+        return Response({"id": entry.pk}, status=status.HTTP_201_CREATED)
 
     @extend_schema(
         summary="Approve a booking (managers)",
@@ -310,11 +490,24 @@ class BookingViewSet(
     )
     @action(detail=True, methods=["post"])
     def approve(self, request, pk=None):
+        if _flag(request, "series"):
+            return self._decide_series(request, approve=True)
         return self._transition(
             request,
             lambda booking, reason: services.approve_booking(booking=booking, manager=request.user, note=reason),
             manager_action=True,
         )
+
+    def _decide_series(self, request, *, approve: bool):
+        def decide(booking, reason):
+            if booking.series is None:
+                raise services.BookingError("invalid", _("This booking is not part of a series."))
+            services._require_manager(request.user, booking.space.facility)
+            series.decide_series(series=booking.series, manager=request.user, approve=approve, reason=reason)
+            booking.refresh_from_db()
+            return booking
+
+        return self._transition(request, decide, manager_action=True)
 
     @extend_schema(
         summary="Record the payment (managers)",
@@ -351,6 +544,8 @@ class BookingViewSet(
     )
     @action(detail=True, methods=["post"])
     def reject(self, request, pk=None):
+        if _flag(request, "series"):
+            return self._decide_series(request, approve=False)
         return self._transition(
             request,
             lambda booking, reason: services.reject_booking(booking=booking, manager=request.user, reason=reason),

@@ -21,6 +21,23 @@ class BookingForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=_("For organization"), queryset=Organization.objects.none(), required=False, empty_label=None
     )
+    repeat = forms.BooleanField(label=_("Repeat every week"), required=False)
+    weekdays = forms.MultipleChoiceField(
+        label=_("On"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        choices=[
+            ("MO", _("Mon")),
+            ("TU", _("Tue")),
+            ("WE", _("Wed")),
+            ("TH", _("Thu")),
+            ("FR", _("Fri")),
+            ("SA", _("Sat")),
+            ("SU", _("Sun")),
+        ],
+    )
+    interval = forms.IntegerField(label=_("Every … weeks"), required=False, min_value=1, max_value=8, initial=1)
+    count = forms.IntegerField(label=_("Times"), required=False, min_value=1, max_value=26, initial=8)
     override_reason = forms.CharField(
         label=_("Override the rules because"),
         required=False,
@@ -42,12 +59,26 @@ class BookingForm(forms.Form):
         for name in ("start_time", "end_time"):
             self.fields[name].widget.attrs["step"] = step
         if self.by_day:
+            for name in ("repeat", "weekdays", "interval", "count"):
+                del self.fields[name]
             del self.fields["start_time"], self.fields["end_time"]
             self.fields["date"].label = _("First day")
         else:
             del self.fields["end_date"]
             self.fields["start_time"].required = self.fields["end_time"].required = True
         self.fields["attendees"].widget.attrs["max"] = space.capacity
+
+    def recurrence(self):
+        """The weekly rule asked for, or None."""
+        from bookings.series import Recurrence
+
+        data = self.cleaned_data
+        if not data.get("repeat"):
+            return None
+        weekdays = tuple(data.get("weekdays") or ())
+        if not weekdays and data.get("date"):
+            weekdays = (("MO", "TU", "WE", "TH", "FR", "SA", "SU")[data["date"].weekday()],)
+        return Recurrence(weekdays=weekdays, interval=data.get("interval") or 1, count=data.get("count") or 1)
 
     def clean(self):
         data = super().clean()

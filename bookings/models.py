@@ -101,6 +101,14 @@ class Booking(models.Model):
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     refund_amount = models.PositiveIntegerField(_("refund (KRW)"), null=True, blank=True)
     refunded_at = models.DateTimeField(_("refunded at"), null=True, blank=True)
+    series = models.ForeignKey(
+        "BookingSeries",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="bookings",
+        verbose_name=_("series"),
+    )
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offer open until"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
@@ -151,6 +159,32 @@ class Booking(models.Model):
         from bookings.fees import CATEGORY_LABELS
 
         return str(CATEGORY_LABELS.get(self.reduction_category, ""))
+
+
+class BookingSeries(models.Model):
+    """A weekly booking: its occurrences are ordinary bookings linked to it."""
+
+    space = models.ForeignKey("hall.Space", on_delete=models.PROTECT, related_name="series", verbose_name=_("space"))
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="booking_series", verbose_name=_("booked by")
+    )
+    organization = models.ForeignKey(
+        "tenants.Organization", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    title = models.CharField(_("title"), max_length=150)
+    weekdays = models.JSONField(_("weekdays"), default=list)
+    interval_weeks = models.PositiveSmallIntegerField(_("every … weeks"), default=1)
+    until = models.DateField(_("until"), null=True, blank=True)
+    count = models.PositiveSmallIntegerField(_("occurrences asked"), null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("booking series")
+        verbose_name_plural = _("booking series")
+        ordering = ["-created"]
+
+    def __str__(self):
+        return f"{self.title} ({', '.join(self.weekdays)})"
 
 
 class Closure(models.Model):

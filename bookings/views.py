@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
-from bookings import ics, rules, selectors, services, waitlist
+from bookings import ics, rules, selectors, series, services, waitlist
 from bookings.filters import SpaceFilter
 from bookings.forms import BookingForm, ReasonForm
 from bookings.models import Booking, CalendarFeed, WaitlistEntry
@@ -129,6 +129,8 @@ def book_space(request, slug):
     data = form.cleaned_data
     if request.POST.get("waitlist"):
         return _join_waitlist(request, space, form)
+    if not form.by_day and form.recurrence() is not None:
+        return _book_series(request, space, form)
     try:
         booking = services.create_booking(
             requested_by=request.user,
@@ -323,3 +325,46 @@ def check_in(request, slug):
             messages.success(request, _("Checked in. Welcome!"))
         return redirect("bookings:check_in", slug=slug)
     return render(request, "bookings/check_in.html", {"space": space, "booking": booking})
+
+
+def _book_series(request, space: Space, form: BookingForm):
+    """First show which dates can be booked (a dry run); on confirmation book those, all at once."""
+    data = form.cleaned_data
+    recurrence = form.recurrence()
+    try:
+        if not request.POST.get("confirm_series"):
+            organization = services.resolve_organization(user=request.user, organization=data.get("organization"))
+            periods = series.plan(start=data["start"], end=data["end"], recurrence=recurrence)
+            form.occurrences = series.check(
+                user=request.user,
+                space=space,
+                periods=periods,
+                attendees=data["attendees"],
+                title=data["title"],
+                organization=organization,
+            )
+            form.bookable_count = sum(1 for o in form.occurrences if o.ok)
+            return space_detail(request, space.slug, form=form)
+        _series, bookings, skipped = series.create_series(
+            requested_by=request.user,
+            space=space,
+            start=data["start"],
+            end=data["end"],
+            title=data["title"],
+            attendees=data["attendees"],
+            recurrence=recurrence,
+            organization=data.get("organization"),
+            purpose=data.get("purpose", ""),
+            skip_conflicts=True,
+        )
+    except services.BookingError as error:
+        form.add_error(None, error.message)
+        for violation in error.violations:
+            form.add_error(None, violation.message)
+        return space_detail(request, space.slug, form=form, status=error.status)
+    messages.success(
+        request,
+        _("%(count)d weekly bookings made; %(skipped)d dates left out.")
+        % {"count": len(bookings), "skipped": len(skipped)},
+    )
+    return redirect("bookings:my_bookings")
