@@ -164,5 +164,5 @@ def open_during(spaces: QuerySet[Space], *, start: datetime, end: datetime) -> l
     booking unit. One query loads the candidates; the rules are checked in memory, without queries."""
     from bookings.rules import hours_allow
 
-    candidates = spaces.select_related("facility").order_by()
+    candidates = spaces.select_related("facility").prefetch_related(None).order_by()
     return [space.pk for space in candidates if hours_allow(space, start, end)]
