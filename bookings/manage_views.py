@@ -349,3 +349,24 @@ def space_qr(request, slug):
     url = request.build_absolute_uri(reverse("bookings:check_in", args=[space.slug]))
     svg = qrcode.make(url, image_factory=qrcode.image.svg.SvgPathImage, box_size=12).to_string(encoding="unicode")
     return render(request, "bookings/manage/space_qr.html", {"space": space, "url": url, "svg": svg})
+
+
+@manager_required
+@require_POST
+def decide_series(request, pk):
+    """Approve or reject every pending date of a weekly series at once."""
+    from bookings.series import decide_series as decide
+
+    booking = _pending_booking(request, pk)
+    if booking.series_id is None:
+        messages.error(request, _("This booking is not part of a series."))
+        return redirect(booking)
+    approve = request.POST.get("decision") == "approve"
+    reason = request.POST.get("reason", "")
+    try:
+        decided = decide(series=booking.series, manager=request.user, approve=approve, reason=reason)
+    except services.BookingError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("%(count)d dates of the series decided.") % {"count": len(decided)})
+    return redirect(booking)

@@ -21,6 +21,7 @@ urlpatterns = [
     path("manage/approvals/approve/", manage_views.bulk_approve, name="bulk_approve"),
     path("manage/bookings/<int:pk>/approve/", manage_views.approve, name="approve"),
     path("manage/bookings/<int:pk>/reject/", manage_views.reject, name="reject"),
+    path("manage/bookings/<int:pk>/series/", manage_views.decide_series, name="decide_series"),
     path("manage/payments/", manage_views.payments, name="payments"),
     path("manage/bookings/<int:pk>/payment/", manage_views.record_payment, name="record_payment"),
     path("manage/bookings/<int:pk>/refund/", manage_views.record_refund, name="record_refund"),
