@@ -11,6 +11,9 @@ from tenants.models import Membership
 from tests.factories import MembershipFactory, OrganizationFactory, SpaceFactory, UserFactory
 
 
+CHROMIUM = "/usr/bin/chromium"
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres"):
         from django.conf import settings
@@ -19,6 +22,15 @@ def pytest_runtest_setup(item):
             pytest.skip("needs PostgreSQL: runs in the PostgreSQL pass of `make test`")
     if item.get_closest_marker("redis") and not os.environ.get("REDIS_URL"):
         pytest.skip("needs Redis: runs in the PostgreSQL + Redis pass of `make test`")
+    if item.get_closest_marker("browser"):
+        from django.conf import settings
+
+        if settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+            pytest.skip("drives a browser: runs in the PostgreSQL pass of `make test`")
+        if not os.path.exists(CHROMIUM):
+            if os.environ.get("CI") == "true":
+                pytest.fail(f"CI needs Debian's Chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
+            pytest.skip(f"!!! no browser at {CHROMIUM}: apt-get install chromium fonts-noto-cjk to run it")
 
 
 @pytest.fixture(autouse=True)
