@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DONGNAM_ENV=development MANAGER_MFA_REQUIRED=$${MANAGER_MFA_REQUIRED:-false}
 
-.PHONY: run setup install install-dev test lint messages vendor check-deploy clean
+.PHONY: run setup install install-dev test lint messages vendor check-deploy bench clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)." % sys.version.split()[0])'
@@ -53,6 +53,16 @@ vendor:
 check-deploy: install
 	DONGNAM_ENV=production DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  ALLOWED_HOSTS=dongnam.example DATABASE_URL=sqlite:///:memory: $(PY) manage.py check --deploy --fail-level WARNING
+
+# Free-space search at 10,000 and 1,000,000 bookings on PostgreSQL; drops and recreates the database
+# dongnam_bench. Results: var/bench/results.json and docs/benchmarks.md.
+# Then the notifications sweep and delivery (bench/notifications_sweep.py) in dongnam_bench_notifications.
+BENCH_DATABASE_URL ?= postgres://root@127.0.0.1:5432/dongnam_bench
+bench: install-dev
+	DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" \
+	  $(PY) -m bench.free_space_search
+	DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" \
+	  $(PY) -m bench.notifications_sweep
 
 clean:
 	rm -rf var/celery var/static .pytest_cache
