@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from notifications.models import Notification
 
@@ -131,8 +132,15 @@ def build_message(notification: Notification) -> Message:
         hours = notification.context.get("hours")
         return _booking_message(
             notification,
-            f"{prefix} " + _("Reminder: your booking starts in %(hours)s hours") % {"hours": hours},
-            _("Your booking starts in %(hours)s hours.") % {"hours": hours},
+            f"{prefix} "
+            + ngettext(
+                "Reminder: your booking starts in %(hours)s hour",
+                "Reminder: your booking starts in %(hours)s hours",
+                hours,
+            )
+            % {"hours": hours},
+            ngettext("Your booking starts in %(hours)s hour.", "Your booking starts in %(hours)s hours.", hours)
+            % {"hours": hours},
         )
     if kind == Kind.MANAGER_DIGEST:
         context = notification.context

@@ -24,7 +24,7 @@ from tests.notifications.factories import SEOUL, BookingFactory, LeaseContractFa
 pytestmark = pytest.mark.django_db
 
 REMINDER_24H = "[Dongnam] Reminder: your booking starts in 24 hours"
-REMINDER_1H = "[Dongnam] Reminder: your booking starts in 1 hours"
+REMINDER_1H = "[Dongnam] Reminder: your booking starts in 1 hour"
 
 
 def reminder_subjects(outbox) -> list[str]:
