@@ -57,12 +57,15 @@ check-deploy: install
 # Free-space search at 10,000 and 1,000,000 bookings on PostgreSQL; drops and recreates the database
 # dongnam_bench. Results: var/bench/results.json and docs/benchmarks.md.
 # Then the notifications sweep and delivery (bench/notifications_sweep.py) in dongnam_bench_notifications.
+# Then the HTTP layer under load (bench/http_load.py) in dongnam_bench_http.
 BENCH_DATABASE_URL ?= postgres://root@127.0.0.1:5432/dongnam_bench
 bench: install-dev
 	DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" \
 	  $(PY) -m bench.free_space_search
 	DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" \
 	  $(PY) -m bench.notifications_sweep
+	DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" \
+	  $(PY) -m bench.http_load
 
 clean:
 	rm -rf var/celery var/static .pytest_cache

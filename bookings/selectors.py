@@ -10,6 +10,7 @@ from django.utils import timezone
 from bookings.models import Booking, Closure, period
 from hall.models import Facility, Space
 from hall.selectors import facilities_managed_by
+from tenants.models import Membership
 
 
 def space_list() -> QuerySet[Space]:
@@ -92,20 +93,23 @@ def visible_bookings(user) -> QuerySet[Booking]:
     base = Booking.objects.select_related("space__facility__building", "organization", "requested_by")
     if user.is_superuser:
         return base
+    # Subqueries rather than a join to memberships: no duplicate rows, so no DISTINCT over the table.
+    member_orgs = Membership.objects.filter(user=user).values("organization_id")
     return base.filter(
         Q(requested_by=user)
-        | Q(organization__memberships__user=user)
-        | Q(space__facility__in=facilities_managed_by(user))
-    ).distinct()
+        | Q(organization_id__in=member_orgs)
+        | Q(space__facility_id__in=facilities_managed_by(user).values("pk"))
+    )
 
 
 def my_bookings(user, *, upcoming: bool) -> QuerySet[Booking]:
     """The user's bookings (as booker or through their organizations), upcoming or past."""
+    member_orgs = Membership.objects.filter(user=user).values("organization_id")
     qs = Booking.objects.select_related("space__facility", "organization").filter(
-        Q(requested_by=user) | Q(organization__memberships__user=user)
+        Q(requested_by=user) | Q(organization_id__in=member_orgs)
     )
     qs = qs.filter(end__gte=Now()) if upcoming else qs.filter(end__lt=Now())
-    return qs.distinct().order_by("start" if upcoming else "-start")
+    return qs.order_by("start" if upcoming else "-start")
 
 
 def approval_queue(user) -> QuerySet[Booking]:
