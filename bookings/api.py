@@ -2,7 +2,13 @@ from datetime import timedelta
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view, inline_serializer
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
@@ -255,6 +261,25 @@ _BOOKING_ERROR = inline_serializer(
 )
 
 
+# What POST /bookings/ answers: the booking, or with `recurrence` the series; a dry run lists the occurrences.
+_BOOKING_CREATED = PolymorphicProxySerializer(
+    component_name="BookingCreated",
+    serializers=[
+        BookingSerializer,
+        inline_serializer(
+            "BookingSeriesCreated",
+            fields={
+                "series": serializers.IntegerField(),
+                "bookings": BookingSerializer(many=True),
+                "skipped": OccurrenceSerializer(many=True),
+            },
+        ),
+    ],
+    resource_type_field_name=None,
+)
+_BOOKING_DRY_RUN = inline_serializer("BookingDryRun", fields={"occurrences": OccurrenceSerializer(many=True)})
+
+
 class BookingViewSet(
     StrictQueryParamsMixin,
     mixins.ListModelMixin,
@@ -309,7 +334,13 @@ class BookingViewSet(
                 "skip_conflicts": serializers.BooleanField(required=False),
             },
         ),
-        responses={201: BookingSerializer, 400: _BOOKING_ERROR, 403: _BOOKING_ERROR, 409: _BOOKING_ERROR},
+        responses={
+            200: _BOOKING_DRY_RUN,
+            201: _BOOKING_CREATED,
+            400: _BOOKING_ERROR,
+            403: _BOOKING_ERROR,
+            409: _BOOKING_ERROR,
+        },
     )
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

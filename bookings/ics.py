@@ -15,6 +15,10 @@ _STATUS = {
     Booking.Status.APPROVED: "CONFIRMED",
     Booking.Status.CANCELLED: "CANCELLED",
     Booking.Status.REJECTED: "CANCELLED",
+    # Held for the user until they answer the offer.
+    Booking.Status.OFFERED: "TENTATIVE",
+    # The rest of the time was freed: the booking no longer holds the room.
+    Booking.Status.NO_SHOW: "CANCELLED",
 }
 
 

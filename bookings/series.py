@@ -215,6 +215,11 @@ def create_series(
                         payment_status=(
                             Booking.PaymentStatus.UNPAID if cost.amount_due else Booking.PaymentStatus.NOT_REQUIRED
                         ),
+                        payment_deadline=(
+                            services._payment_deadline(space.facility, now)
+                            if cost.amount_due and status == Booking.Status.APPROVED
+                            else None
+                        ),
                     )
             except IntegrityError:
                 raise services._slot_taken() from None

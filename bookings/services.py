@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from audit.services import record
 from bookings import fees, rules, selectors
-from bookings.models import Booking, Closure
+from bookings.models import Booking, Closure, WaitlistEntry
 from hall.models import Facility, Space
 from hall.selectors import manages_facility
 from notifications.models import Notification
@@ -206,6 +206,7 @@ def create_booking(
         if blocking:
             first = blocking[0]
             raise BookingError(first.code, first.message, field=first.field, violations=blocking)
+        overridden = [v.code for v in violations]
         if selectors.overlapping_bookings(start=start, end=end).filter(space=space).exists():
             raise _slot_taken()
         is_tenant = is_hall_tenant(organization, today=timezone.localdate())
@@ -215,13 +216,15 @@ def create_booking(
             Organization.objects.select_for_update().filter(pk=organization.pk).first()
             asked = int((end - start).total_seconds() // 60)
             used = quota_used_minutes(organization, space.facility, start)
-            if used + asked > quota and not override_reason:
-                raise BookingError(
-                    "quota_exceeded",
-                    _("This would pass your organization's %(hours)d hours this month here (%(left)s left).")
-                    % {"hours": quota // 60, "left": _hours(max(0, quota - used))},
-                    field="end",
-                )
+            if used + asked > quota:
+                if not override_reason:
+                    raise BookingError(
+                        "quota_exceeded",
+                        _("This would pass your organization's %(hours)d hours this month here (%(left)s left).")
+                        % {"hours": quota // 60, "left": _hours(max(0, quota - used))},
+                        field="end",
+                    )
+                overridden.append("quota_exceeded")
         cost = fees.price(space, start, end, organization, is_tenant=is_tenant)
 
         needs_approval = space.policy.requires_approval or over_no_show_limit(organization, space.facility)
@@ -239,7 +242,7 @@ def create_booking(
                     start=start,
                     end=end,
                     status=status,
-                    override_reason=override_reason if violations else "",
+                    override_reason=override_reason if overridden else "",
                     decided_by=requested_by if status == Booking.Status.APPROVED else None,
                     decided_at=now if status == Booking.Status.APPROVED else None,
                     fee=cost.fee,
@@ -262,7 +265,7 @@ def create_booking(
         audit_reason = ""
         if booking.override_reason:
             audit_reason = _("Rules overridden: %(codes)s. %(reason)s") % {
-                "codes": ", ".join(v.code for v in violations),
+                "codes": ", ".join(overridden),
                 "reason": override_reason,
             }
         record(
@@ -354,13 +357,14 @@ def approve_booking(*, booking: Booking, manager, note: str = "") -> Booking:
 
 def reject_booking(*, booking: Booking, manager, reason: str) -> Booking:
     reason = (reason or "").strip()
-    if not reason:
-        raise BookingError(
-            "reason_required", _("Say why the booking is rejected; the booker reads it."), field="reason"
-        )
     with transaction.atomic():
         booking = _lock(booking)
+        # Who may reject is checked before what they sent, so others are refused (403) whatever the reason.
         _require_manager(manager, booking.space.facility)
+        if not reason:
+            raise BookingError(
+                "reason_required", _("Say why the booking is rejected; the booker reads it."), field="reason"
+            )
         if booking.status != Booking.Status.PENDING:
             raise BookingError(
                 "invalid_state",
@@ -419,6 +423,7 @@ def cancel_booking(*, booking: Booking, user, reason: str = "", by_closure: bool
                 "reason_required", _("Say why you cancel this booking; the booker reads it."), field="reason"
             )
         before = _snapshot(booking)
+        was_offered = booking.status == Booking.Status.OFFERED
         booking.status = Booking.Status.CANCELLED
         booking.cancelled_by = user
         booking.cancelled_at = timezone.now()
@@ -444,6 +449,9 @@ def cancel_booking(*, booking: Booking, user, reason: str = "", by_closure: bool
                 "updated",
             ]
         )
+        if was_offered:
+            # Cancelling an offer declines it: the place on the list is given up.
+            WaitlistEntry.objects.filter(offer=booking).update(status=WaitlistEntry.Status.LEFT)
         record(
             actor=user,
             action="booking.cancelled",

@@ -1,9 +1,9 @@
-from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import mixins, permissions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from accounts.middleware import manager_mfa_missing
@@ -30,7 +30,8 @@ class ContractSerializer(serializers.ModelSerializer):
     unit = serializers.SerializerMethodField()
     facility = serializers.SlugRelatedField(source="unit.facility", slug_field="slug", read_only=True)
     organization = serializers.PrimaryKeyRelatedField(read_only=True)
-    renews = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Null for a first contract; allow_null puts that in the schema.
+    renews = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = LeaseContract
@@ -54,7 +55,8 @@ class ContractSerializer(serializers.ModelSerializer):
 
 class RenewalSerializer(serializers.ModelSerializer):
     contract = serializers.PrimaryKeyRelatedField(read_only=True)
-    new_contract = serializers.PrimaryKeyRelatedField(read_only=True)
+    # Null until the tenant accepts the approved terms.
+    new_contract = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
 
     class Meta:
         model = RenewalRequest
@@ -170,6 +172,7 @@ class RenewalViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retri
             raise PermissionDenied(_("Turn on two-factor authentication before acting as a manager."))
 
     def _renewal(self, pk) -> RenewalRequest:
+        # DRF's get_object_or_404: an id that is not a number is a 404 too, not a ValueError (500).
         return get_object_or_404(self.get_queryset().select_related("contract__unit__facility"), pk=pk)
 
     def _decidable(self, pk) -> RenewalRequest:

@@ -71,6 +71,8 @@ class OrganizationForm(forms.ModelForm):
     business_number = forms.CharField(
         label=_("Business registration number"),
         required=False,
+        # No number is NULL in the model (unique, and 10 digits when given), never "".
+        empty_value=None,
         max_length=14,
         widget=forms.TextInput(attrs={"placeholder": "123-45-67890"}),
     )

@@ -10,7 +10,6 @@ from hall.models import Facility
 from tenants.models import Membership
 from tests.factories import MembershipFactory, OrganizationFactory, SpaceFactory, UserFactory
 
-
 CHROMIUM = "/usr/bin/chromium"
 
 
