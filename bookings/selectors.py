@@ -170,3 +170,10 @@ def open_during(spaces: QuerySet[Space], *, start: datetime, end: datetime) -> l
 
     candidates = spaces.select_related("facility").prefetch_related(None).order_by()
     return [space.pk for space in candidates if hours_allow(space, start, end)]
+
+
+def lock_space(space: Space) -> None:
+    """Take the row lock that serializes bookings of one space (PostgreSQL; a no-op on SQLite, whose
+    IMMEDIATE transactions already serialize writers). Only the space's row: without ``order_by()`` the
+    model's ordering would join, and lock, its facility too, making every booking of the facility wait."""
+    list(Space.objects.select_for_update().filter(pk=space.pk).order_by().values_list("pk", flat=True))

@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from bookings import rules, selectors
 from bookings.models import Booking, BookingSeries
+from bookings.selectors import lock_space
 from hall.models import Space
 from tenants.models import Organization
 
@@ -138,7 +139,7 @@ def create_series(
     organization = services.resolve_organization(user=requested_by, organization=organization)
     periods = plan(start=start, end=end, recurrence=recurrence)
     with transaction.atomic():
-        Space.objects.select_for_update().filter(pk=space.pk).first()
+        lock_space(space)
         occurrences = check(
             user=requested_by, space=space, periods=periods, attendees=attendees, title=title, organization=organization
         )

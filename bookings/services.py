@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from bookings import fees, rules, selectors
 from bookings.models import Booking, Closure, WaitlistEntry
+from bookings.selectors import lock_space
 from hall.models import Facility, Space
 from hall.selectors import manages_facility
 from notifications.models import Notification
@@ -146,7 +147,8 @@ def quota_used_minutes(organization: Organization, facility: Facility, moment: d
     for start, end in Booking.objects.filter(
         organization=organization,
         space__facility=facility,
-        status__in=Booking.ACTIVE_STATUSES,
+        # Pending and approved: an offer from the waiting list counts once it is taken.
+        status__in=[Booking.Status.PENDING, Booking.Status.APPROVED],
         start__gte=first,
         start__lt=last,
     ).values_list("start", "end"):
@@ -198,7 +200,7 @@ def create_booking(
     with transaction.atomic():
         # Serialize bookings of this space (PostgreSQL row lock; SQLite's IMMEDIATE transaction already
         # holds the database write lock), so the check below sees every committed competitor.
-        Space.objects.select_for_update().filter(pk=space.pk).first()
+        lock_space(space)
         violations = check_booking(user=requested_by, request=request, organization=organization)
         # Dates outside the calendar are never overridden: nothing may be queried or saved with them.
         overridable = OVERRIDABLE if rules.in_calendar(start, end) else set()

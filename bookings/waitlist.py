@@ -14,9 +14,11 @@ from django.utils.translation import gettext as _
 from audit.services import record
 from bookings import selectors
 from bookings.models import Booking, WaitlistEntry
+from bookings.selectors import lock_space
 from hall.models import Space
 from notifications.models import Notification
 from notifications.services import notify
+from tenants.models import Organization
 
 
 def _error(code: str, message: str, **kwargs):
@@ -40,7 +42,7 @@ def join_waitlist(
         first = violations[0]
         raise _error(first.code, first.message, field=first.field, violations=violations)
     with transaction.atomic():
-        Space.objects.select_for_update().filter(pk=space.pk).first()
+        lock_space(space)
         if not selectors.overlapping_bookings(start=start, end=end).filter(space=space).exists():
             raise _error("slot_free", _("This time is free: book it instead of waiting."))
         if WaitlistEntry.objects.filter(
@@ -131,6 +133,18 @@ def accept_offer(*, booking: Booking, user, now: datetime | None = None) -> Book
         booking = _offered_booking(booking, user)
         if booking.offer_expires_at and booking.offer_expires_at <= now:
             raise _error("offer_expired", _("This offer has expired."))
+        is_tenant = is_hall_tenant(booking.organization, today=timezone.localdate(now))
+        quota = services.monthly_quota_minutes(booking.organization, booking.space.facility, is_tenant=is_tenant)
+        if quota is not None:
+            # Taking the held time counts it in the month; it may not pass the quota.
+            Organization.objects.select_for_update().filter(pk=booking.organization_id).first()
+            used = services.quota_used_minutes(booking.organization, booking.space.facility, booking.start)
+            if used + int((booking.end - booking.start).total_seconds() // 60) > quota:
+                raise _error(
+                    "quota_exceeded",
+                    _("Taking this time would pass your organization's %(hours)d hours this month here.")
+                    % {"hours": quota // 60},
+                )
         cost = fees.price(
             booking.space,
             booking.start,

@@ -1,3 +1,4 @@
+import json
 import re
 
 import pytest
@@ -176,3 +177,21 @@ def test_docs_page_uses_only_local_files(client, db):
     for url in references:
         asset = client.get(url)
         assert asset.status_code == 200, url
+
+
+@pytest.mark.django_db
+def test_nul_characters_in_input_are_a_400_not_a_500(client, startup_member):
+    client.force_login(startup_member)
+    body = {
+        "space": "town\x00room",
+        "start": "2026-12-01T10:00",
+        "end": "2026-12-01T11:00",
+        "title": "x",
+        "attendees": 1,
+    }
+
+    posted = client.post("/api/v1/bookings/", data=json.dumps(body), content_type="application/json")
+    queried = client.get("/api/v1/spaces/?facility=a%00b")
+
+    assert (posted.status_code, posted.json()["code"]) == (400, "parse_error")
+    assert (queried.status_code, queried.json()["code"]) == (400, "parse_error")
