@@ -7,9 +7,11 @@ field messages for invalid input. Lists are paginated with ``count``, ``next``, 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, parsers, status
+from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
+
+from dongnam.parsers import contains_nul
 
 
 class Pagination(PageNumberPagination):
@@ -28,26 +30,6 @@ class Pagination(PageNumberPagination):
         if not 1 <= size <= self.max_page_size:
             raise exceptions.ValidationError({"page_size": [_("Enter a whole number from 1 to 200.")]})
         return size
-
-
-def _contains_nul(value) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(_contains_nul(item) for item in value)
-    return False
-
-
-class JSONParser(parsers.JSONParser):
-    """DRF's JSON parser refusing NUL characters, which PostgreSQL cannot store or compare (a 400, not a 500)."""
-
-    def parse(self, stream, media_type=None, parser_context=None):
-        data = super().parse(stream, media_type, parser_context)
-        if _contains_nul(data):
-            raise exceptions.ParseError(_("Text may not contain NUL characters."))
-        return data
 
 
 class UnknownParameter(exceptions.ValidationError):
@@ -69,7 +51,7 @@ class StrictQueryParamsMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if any(_contains_nul(value) for value in request.query_params.values()):
+        if any(contains_nul(value) for value in request.query_params.values()):
             raise exceptions.ParseError(_("Text may not contain NUL characters."))
         unknown = sorted(set(request.query_params) - self.allowed_query_params())
         if unknown:
