@@ -15,6 +15,7 @@ from hall.selectors import facilities_managed_by, manages_facility
 from tenants import selectors, services
 from tenants.forms import ApproveRenewalForm, ContractFilterForm, ManagerNoteForm
 from tenants.models import RenewalRequest
+from tenants.views import flash_form_errors
 
 
 @manager_required
@@ -119,9 +120,7 @@ def approve_renewal(request, pk):
     renewal = _managed_renewal(request, pk)
     form = ApproveRenewalForm(request.POST, ceiling=services.max_renewal_rent(renewal.contract))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect(renewal)
     try:
         services.approve_renewal(

@@ -22,6 +22,13 @@ from tenants.forms import (
 from tenants.models import Organization, RenewalRequest
 
 
+def flash_form_errors(request, form) -> None:
+    """Show a form's errors as messages on the page a POST redirects back to."""
+    for errors in form.errors.values():
+        for error in errors:
+            messages.error(request, error)
+
+
 def _client_ip(request) -> str | None:
     # Behind the proxy Django is told about (SECURE_PROXY_SSL_HEADER), REMOTE_ADDR is the proxy's
     # address; gunicorn's --forwarded-allow-ips makes it the client's.
@@ -87,9 +94,7 @@ def invite(request, pk):
     organization, _role = _member_organization_or_404(request.user, pk)
     form = InvitationForm(request.POST)
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect("tenants:organization_detail", pk=pk)
     try:
         services.invite_member(
@@ -244,9 +249,7 @@ def request_renewal(request, pk):
     contract = _visible_contract_or_404(request.user, pk)
     form = RenewalForm(request.POST, request.FILES, terms=services.renewal_terms(contract))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect(contract)
     try:
         renewal = services.request_renewal(
@@ -324,9 +327,7 @@ def resubmit_renewal(request, pk):
     renewal = _visible_renewal_or_404(request.user, pk)
     form = RenewalForm(request.POST, request.FILES, terms=services.renewal_terms(renewal.contract))
     if not form.is_valid():
-        for errors in form.errors.values():
-            for error in errors:
-                messages.error(request, error)
+        flash_form_errors(request, form)
         return redirect(renewal)
     try:
         services.resubmit_renewal(
