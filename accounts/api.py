@@ -1,3 +1,4 @@
+from django.utils import timezone
 from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
 
@@ -9,6 +10,14 @@ class PersonalTokenAuthentication(TokenAuthentication):
         user, personal_token = super().authenticate_credentials(token)
         personal_token.touch()
         return user, personal_token
+
+    def _cleanup_token(self, auth_token) -> bool:
+        # knox reads every token of the user on each request to delete expired ones; personal tokens have no
+        # expiry unless one is set, so only this token's own expiry is looked at.
+        if auth_token.expiry is not None and auth_token.expiry < timezone.now():
+            auth_token.delete()
+            return True
+        return False
 
 
 class PersonalTokenScheme(KnoxTokenScheme):

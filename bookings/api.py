@@ -18,7 +18,7 @@ from accounts.middleware import manager_mfa_missing
 from bookings import selectors, series, services, waitlist
 from bookings.filters import SpaceFilter
 from bookings.models import Booking
-from dongnam.api import StrictQueryParamsMixin
+from dongnam.api import PrebuiltFieldsMixin, StrictQueryParamsMixin
 from hall.models import Space
 from hall.selectors import is_manager
 from tenants.models import Organization
@@ -144,7 +144,7 @@ class SpaceViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
         return Response(BusyPeriodSerializer(periods, many=True).data)
 
 
-class BookingSerializer(serializers.ModelSerializer):
+class BookingSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
     space = serializers.SlugRelatedField(slug_field="slug", queryset=Space.objects.select_related("facility"))
     organization = serializers.PrimaryKeyRelatedField(
         queryset=Organization.objects.all(), required=False, allow_null=True

@@ -7,6 +7,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.functions import Now
 from django.utils import timezone
 
+from bookings import rules
 from bookings.models import Booking, Closure, period
 from hall.models import Facility, Space
 from hall.selectors import facilities_managed_by
@@ -48,12 +49,14 @@ def overlapping_closures(*, start: datetime, end: datetime) -> QuerySet[Closure]
     return Closure.objects.filter(start__lt=end, end__gt=start)
 
 
-def closures_for_space(*, space: Space, start: datetime, end: datetime) -> list[Closure]:
-    return list(
-        overlapping_closures(start=start, end=end)
-        .filter(Q(space=space) | Q(space__isnull=True, facility_id=space.facility_id))
-        .order_by("start")
+def _closures_of(space: Space, start: datetime, end: datetime) -> QuerySet[Closure]:
+    return overlapping_closures(start=start, end=end).filter(
+        Q(space=space) | Q(space__isnull=True, facility_id=space.facility_id)
     )
+
+
+def closures_for_space(*, space: Space, start: datetime, end: datetime) -> list[Closure]:
+    return list(_closures_of(space, start, end).order_by("start"))
 
 
 def free_between(spaces: QuerySet[Space], *, start: datetime, end: datetime) -> QuerySet[Space]:
@@ -177,3 +180,23 @@ def lock_space(space: Space) -> None:
     IMMEDIATE transactions already serialize writers). Only the space's row: without ``order_by()`` the
     model's ordering would join, and lock, its facility too, making every booking of the facility wait."""
     list(Space.objects.select_for_update().filter(pk=space.pk).order_by().values_list("pk", flat=True))
+
+
+def lock_space_for_booking(*, space: Space, start: datetime, end: datetime) -> list[Closure]:
+    """Take ``lock_space``'s lock and return the closures of the space overlapping [start, end).
+
+    On PostgreSQL the locked row also says whether any closure overlaps, so the closures themselves are read
+    only when one does: one query in the common case. Creating a closure takes no space lock, so reading them
+    in the lock's statement misses nothing that reading them after it would see.
+    """
+    if connection.vendor != "postgresql" or not (rules.in_calendar(start, end) and end > start):
+        lock_space(space)
+        return closures_for_space(space=space, start=start, end=end) if rules.in_calendar(start, end) else []
+    closed = (
+        Space.objects.select_for_update()
+        .filter(pk=space.pk)
+        .order_by()
+        .annotate(closed=Exists(_closures_of(space, start, end)))
+        .values_list("closed", flat=True)
+    )
+    return closures_for_space(space=space, start=start, end=end) if any(closed) else []

@@ -4,10 +4,12 @@ Errors are JSON: ``{"code": "...", "detail": "human message", "errors": {...}}``
 field messages for invalid input. Lists are paginated with ``count``, ``next``, ``previous``, ``results``.
 """
 
+import copy
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, relations, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -30,6 +32,31 @@ class Pagination(PageNumberPagination):
         if not 1 <= size <= self.max_page_size:
             raise exceptions.ValidationError({"page_size": [_("Enter a whole number from 1 to 200.")]})
         return size
+
+
+class PrebuiltFieldsMixin:
+    """For a ModelSerializer: build the fields from the model once per class, then hand out copies.
+
+    DRF inspects the model and builds every field again for each serializer instance, and even copying
+    fields deeply costs as much: together the largest share of the Python time of creating a booking. The
+    fields depend only on the class (none of ours depends on the context), and binding a field sets
+    attributes on the field itself, so a shallow copy of a field from the first build is as good as a new one.
+    Serializers and many-relations used as fields hold bound children, so they are still copied deeply.
+    """
+
+    def get_fields(self):
+        serializer_class = type(self)
+        prebuilt = serializer_class.__dict__.get("_prebuilt_fields")
+        if prebuilt is None:
+            prebuilt = super().get_fields()
+            serializer_class._prebuilt_fields = prebuilt
+        return {name: _copy_field(field) for name, field in prebuilt.items()}
+
+
+def _copy_field(field):
+    if isinstance(field, serializers.BaseSerializer | relations.ManyRelatedField):
+        return copy.deepcopy(field)
+    return copy.copy(field)
 
 
 class UnknownParameter(exceptions.ValidationError):

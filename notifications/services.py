@@ -61,11 +61,14 @@ def notify(
     context: dict | None = None,
     due_at: datetime | None = None,
     channels=(Notification.Channel.EMAIL, Notification.Channel.IN_APP),
+    new_subject: bool = False,
 ) -> int:
     """Queue ``kind`` for each recipient (users or ``Recipient``) on each channel; returns rows created.
 
     ``key`` names the event (e.g. ``booking:12:approved``); with the recipient and the channel it forms
     the de-duplication key, so calling twice for one event creates nothing the second time.
+    ``new_subject``: the subject was created in this transaction, so no row about it can exist yet and the
+    existing keys are not looked up.
     """
     due_at = due_at or timezone.now()
     subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
@@ -96,24 +99,36 @@ def notify(
             )
     if not rows:
         return 0
-    keys = [row.dedupe_key for row in rows]
-    existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
-    new_rows = [row for row in rows if row.dedupe_key not in existing]
+    new_rows = rows
+    if not new_subject:
+        keys = [row.dedupe_key for row in rows]
+        existing = set(Notification.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True))
+        new_rows = [row for row in rows if row.dedupe_key not in existing]
     # ignore_conflicts: a concurrent sweep may have inserted the same key between the read and the write.
     Notification.objects.bulk_create(new_rows, ignore_conflicts=True)
     if due_at <= timezone.now():
         new_keys = [row.dedupe_key for row in new_rows]
-        transaction.on_commit(lambda: _enqueue_keys(new_keys))
+        transaction.on_commit(lambda: enqueue_keys(new_keys))
     return len(new_rows)
 
 
-def _enqueue_keys(keys: list[str]) -> None:
-    ids = list(
-        Notification.objects.filter(dedupe_key__in=keys, status=Notification.Status.PENDING).values_list(
-            "pk", flat=True
-        )
+def enqueue_keys(keys: list[str]) -> None:
+    """Hand one event's new rows to the workers by their keys: one broker message and no query in the request
+    that caused them; a worker finds the rows and queues one send task each."""
+    from notifications.tasks import send_notifications_by_key
+
+    try:
+        send_notifications_by_key.delay(keys)
+    except Exception:  # the broker is down; the rows stay pending and the sweep sends them
+        logger.warning("Could not enqueue notifications %s; the sweep will send them", keys, exc_info=True)
+
+
+def pending_ids(keys: list[str]) -> list[int]:
+    return list(
+        Notification.objects.filter(dedupe_key__in=keys, status=Notification.Status.PENDING)
+        .order_by("pk")
+        .values_list("pk", flat=True)
     )
-    enqueue(ids)
 
 
 def enqueue(ids) -> None:

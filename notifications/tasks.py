@@ -19,6 +19,14 @@ def send_notification(notification_id: int) -> str:
 
 
 @shared_task(acks_late=True)
+def send_notifications_by_key(keys: list[str]) -> int:
+    # One task per row from here, so each row keeps its own retries.
+    ids = services.pending_ids(keys)
+    services.enqueue(ids)
+    return len(ids)
+
+
+@shared_task(acks_late=True)
 def sweep_notifications() -> dict:
     """Every minute: due reminders, stale claims, unsent notifications (recovers lost tasks)."""
     return services.sweep()
