@@ -204,6 +204,11 @@ class BookingSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
         return request.build_absolute_uri(path) if request else path
 
 
+class BookingCreateSerializer(BookingSerializer):
+    # Only which space: the booking service reads it again, with its facility, under the space's lock.
+    space = serializers.SlugRelatedField(slug_field="slug", queryset=Space.objects.only("pk", "slug"))
+
+
 class RecurrenceSerializer(serializers.Serializer):
     weekdays = serializers.ListField(
         child=serializers.ChoiceField(choices=list(series.WEEKDAYS)), min_length=1, max_length=7
@@ -343,7 +348,7 @@ class BookingViewSet(
         },
     )
     def create(self, request, *args, **kwargs):
-        serializer = self.get_serializer(data=request.data)
+        serializer = BookingCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         options = BookingOptionsSerializer(data=request.data)
@@ -368,6 +373,7 @@ class BookingViewSet(
         return Response(self.get_serializer(booking).data, status=status.HTTP_201_CREATED)
 
     def _create_series_or_dry_run(self, request, data, options):
+        data = {**data, "space": Space.objects.select_related("facility").get(pk=data["space"].pk)}
         recurrence = options.get("recurrence")
         rule = (
             series.Recurrence(

@@ -49,14 +49,12 @@ def overlapping_closures(*, start: datetime, end: datetime) -> QuerySet[Closure]
     return Closure.objects.filter(start__lt=end, end__gt=start)
 
 
-def _closures_of(space: Space, start: datetime, end: datetime) -> QuerySet[Closure]:
-    return overlapping_closures(start=start, end=end).filter(
-        Q(space=space) | Q(space__isnull=True, facility_id=space.facility_id)
-    )
-
-
 def closures_for_space(*, space: Space, start: datetime, end: datetime) -> list[Closure]:
-    return list(_closures_of(space, start, end).order_by("start"))
+    return list(
+        overlapping_closures(start=start, end=end)
+        .filter(Q(space=space) | Q(space__isnull=True, facility_id=space.facility_id))
+        .order_by("start")
+    )
 
 
 def free_between(spaces: QuerySet[Space], *, start: datetime, end: datetime) -> QuerySet[Space]:
@@ -182,21 +180,25 @@ def lock_space(space: Space) -> None:
     list(Space.objects.select_for_update().filter(pk=space.pk).order_by().values_list("pk", flat=True))
 
 
-def lock_space_for_booking(*, space: Space, start: datetime, end: datetime) -> list[Closure]:
-    """Take ``lock_space``'s lock and return the closures of the space overlapping [start, end).
+def lock_space_for_booking(*, space_id: int, start: datetime, end: datetime) -> tuple[Space, list[Closure]]:
+    """The space with its facility, read under ``lock_space``'s lock (on the space's row only), and its closures
+    overlapping [start, end).
 
-    On PostgreSQL the locked row also says whether any closure overlaps, so the closures themselves are read
-    only when one does: one query in the common case. Creating a closure takes no space lock, so reading them
-    in the lock's statement misses nothing that reading them after it would see.
+    Read under the lock, the rules a booking is checked against are those in force when it is decided. On
+    PostgreSQL the same statement says whether any closure overlaps, so the closures themselves are read only
+    when one does: one query in the common case. Creating a closure takes no space lock, so reading them in the
+    lock's statement misses nothing that reading them after it would see.
     """
-    if connection.vendor != "postgresql" or not (rules.in_calendar(start, end) and end > start):
-        lock_space(space)
-        return closures_for_space(space=space, start=start, end=end) if rules.in_calendar(start, end) else []
-    closed = (
-        Space.objects.select_for_update()
-        .filter(pk=space.pk)
-        .order_by()
-        .annotate(closed=Exists(_closures_of(space, start, end)))
-        .values_list("closed", flat=True)
+    spaces = Space.objects.select_for_update(of=("self",)).select_related("facility").filter(pk=space_id).order_by()
+    if not (rules.in_calendar(start, end) and end > start):
+        return spaces.get(), []
+    if connection.vendor != "postgresql":
+        space = spaces.get()
+        return space, closures_for_space(space=space, start=start, end=end)
+    overlapping = Closure.objects.filter(
+        Q(space_id=OuterRef("pk")) | Q(space_id__isnull=True, facility_id=OuterRef("facility_id")),
+        start__lt=end,
+        end__gt=start,
     )
-    return closures_for_space(space=space, start=start, end=end) if any(closed) else []
+    space = spaces.annotate(closure_overlaps=Exists(overlapping)).get()
+    return space, closures_for_space(space=space, start=start, end=end) if space.closure_overlaps else []

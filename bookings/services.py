@@ -189,7 +189,8 @@ def create_booking(
 ) -> Booking:
     """Book a space. Pending when the space needs approval, else approved at once.
 
-    A manager of the space's facility may book against the rules by giving ``override_reason``.
+    A manager of the space's facility may book against the rules by giving ``override_reason``. Only the
+    primary key of ``space`` is used: the space is read again, locked, in the booking's transaction.
     """
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise BookingError("invalid_range", _("Times must carry a time zone."), field="start")
@@ -200,16 +201,19 @@ def create_booking(
         raise BookingError("invalid", _("At least one person attends."), field="attendees")
 
     organization = resolve_organization(user=requested_by, organization=organization)
-    request = BookingRequest(space=space, start=start, end=end, attendees=attendees, title=title, purpose=purpose)
     override_reason = (override_reason or "").strip()
-    if override_reason and not manages_facility(requested_by, space.facility):
-        raise BookingError("not_manager", _("Only the facility's managers may override its rules."))
 
     with transaction.atomic():
         # Serialize bookings of this space (PostgreSQL row lock; SQLite's IMMEDIATE transaction already holds
         # the database write lock). Taken first, before the organization's quota lock, as in a series, so two
         # bookings cannot wait on each other; and on SQLite the overlap check below sees every competitor.
-        closures = selectors.lock_space_for_booking(space=space, start=start, end=end)
+        try:
+            space, closures = selectors.lock_space_for_booking(space_id=space.pk, start=start, end=end)
+        except Space.DoesNotExist:
+            raise BookingError("invalid", _("This space no longer exists."), field="space") from None
+        if override_reason and not manages_facility(requested_by, space.facility):
+            raise BookingError("not_manager", _("Only the facility's managers may override its rules."))
+        request = BookingRequest(space=space, start=start, end=end, attendees=attendees, title=title, purpose=purpose)
         violations = check_booking(user=requested_by, request=request, organization=organization, closures=closures)
         # Dates outside the calendar are never overridden: nothing may be queried or saved with them.
         overridable = OVERRIDABLE if rules.in_calendar(start, end) else set()

@@ -118,7 +118,9 @@ def enqueue_keys(keys: list[str]) -> None:
     from notifications.tasks import send_notifications_by_key
 
     try:
-        send_notifications_by_key.delay(keys)
+        # No publish retries: with the broker down the request would wait out the retry policy instead of
+        # answering; the sweep sends the rows a minute later.
+        send_notifications_by_key.apply_async((keys,), retry=False)
     except Exception:  # the broker is down; the rows stay pending and the sweep sends them
         logger.warning("Could not enqueue notifications %s; the sweep will send them", keys, exc_info=True)
 
@@ -137,7 +139,7 @@ def enqueue(ids) -> None:
 
     for pk in ids:
         try:
-            send_notification.delay(pk)
+            send_notification.apply_async((pk,), retry=False)
         except Exception:  # the broker is down; the row stays pending and the sweep retries
             logger.warning("Could not enqueue notification %s; the sweep will send it", pk, exc_info=True)
             return

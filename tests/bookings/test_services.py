@@ -273,6 +273,61 @@ def test_an_override_cannot_book_outside_the_calendar(space, manager, start, cod
     assert not Booking.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("closed", "start", "refused"),
+    [
+        ("facility", MONDAY_10, True),
+        ("space", MONDAY_10, True),
+        ("neighbour", MONDAY_10, False),
+        ("other facility", MONDAY_10, False),
+        ("space", MONDAY_10 + timedelta(hours=2), False),  # starts as the closure ends
+    ],
+)
+def test_creating_a_booking_is_refused_in_a_closure_of_the_space_or_its_facility(
+    space, town, art_center, startup_member, closed, start, refused
+):
+    closure = {"start": MONDAY_10 - timedelta(hours=2), "end": MONDAY_10 + timedelta(hours=2), "reason": "Roof work"}
+    if closed == "facility":
+        ClosureFactory(facility=town, **closure)
+    elif closed == "space":
+        ClosureFactory(space=space, **closure)
+    elif closed == "neighbour":
+        ClosureFactory(space=SpaceFactory(facility=town), **closure)
+    else:
+        ClosureFactory(facility=art_center, **closure)
+
+    if refused:
+        with pytest.raises(BookingError) as error:
+            book(startup_member, space, start)
+        assert error.value.code == "closed"
+        assert "Roof work" in error.value.message
+        assert not Booking.objects.exists()
+    else:
+        assert book(startup_member, space, start).pk
+
+
+def test_the_rules_applied_are_those_saved_when_the_booking_is_made(town, startup_member):
+    room = SpaceFactory(facility=town, requires_approval=False)
+    # A manager turns approval on after the booker's page (or the API's lookup) read the space.
+    type(room).objects.filter(pk=room.pk).update(requires_approval=True)
+
+    booking = book(startup_member, room)
+
+    assert booking.status == Booking.Status.PENDING
+
+
+def test_a_space_deleted_meanwhile_is_a_clear_error_and_nothing_is_saved(town, startup_member):
+    room = SpaceFactory(facility=town, requires_approval=False)
+    type(room).objects.filter(pk=room.pk).delete()
+
+    with pytest.raises(BookingError) as error:
+        book(startup_member, room)
+
+    assert (error.value.code, error.value.field) == ("invalid", "space")
+    assert not Booking.objects.exists()
+    assert not AuditEntry.objects.exists()
+
+
 # --- approve and reject --------------------------------------------------------------------
 
 
