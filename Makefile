@@ -57,7 +57,7 @@ check-deploy: install
 # Free-space search at 10,000 and 1,000,000 bookings on PostgreSQL; drops and recreates the database
 # dongnam_bench. Results: var/bench/results.json and docs/benchmarks.md.
 # Then the notifications sweep and delivery (bench/notifications_sweep.py) in dongnam_bench_notifications.
-# Then the HTTP layer under load (bench/http_load.py) in dongnam_bench_http.
+# Then the HTTP layer under load (bench/http_load.py) in dongnam_bench_http, with Redis database 12 as broker.
 BENCH_DATABASE_URL ?= postgres://root@127.0.0.1:5432/dongnam_bench
 bench: install-dev
 	DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" \

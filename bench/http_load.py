@@ -6,10 +6,12 @@ Run with ``make bench`` or::
     DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development python -m bench.http_load
 
 The database is the free-space benchmark's (``BENCH_DATABASE_URL``, by default ``dongnam_bench``) with
-``_http`` appended to its name; it is dropped and created again on every run. Everything runs on loopback:
-gunicorn (sync workers, as in production) with Celery tasks run eagerly inside the request and e-mails kept
-in memory, and, for the memory figure, one Celery worker (``--pool solo``) reading the filesystem broker in a
-temporary directory.
+``_http`` appended to its name; it is dropped and created again on every run. Everything runs on loopback and
+is set up as in production: gunicorn (sync workers) with Redis as cache and Celery broker
+(``BENCH_REDIS_URL``, by default database 12 of the local Redis, emptied on every run), so a request hands
+its notifications to the broker and a worker sends them, and e-mails kept in memory. No worker runs during
+the web measurements (in production it runs on its own host); afterwards one Celery worker
+(``--pool solo``) delivers a backlog on the same broker, for its throughput and memory.
 
 Data: the hall, people, closures and generated bookings of ``bench.free_space_search`` (nearest to today
 first), plus rooms, users and API tokens of this benchmark: a member of an organization that holds 50
@@ -21,7 +23,9 @@ Measured:
   at 100 and 10,000 bookings in the table; the queries of one request, counted in process.
 - Booking creation: 8 client threads, each with its own connection, user, token and rooms, POST distinct
   free one-hour slots (every answer must be 201); the floor is ``GET /api/v1/notifications/`` with an empty
-  inbox, measured the same way against the same server just before and just after the bookings.
+  inbox, measured the same way against the same server. Floor and booking runs alternate (floor, bookings,
+  floor, ..., floor), so each booking run is compared with the floor just before and just after it, and the
+  share reported is the median over the booking runs: other work on the machine moves both alike.
 - After the load: the resident memory (VmRSS) of each gunicorn worker, and of a Celery worker after it
   delivered a backlog of due reminder e-mails.
 """
@@ -31,6 +35,7 @@ import json
 import os
 import random
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -66,9 +71,10 @@ SEQUENTIAL_REQUESTS = 200
 SEQUENTIAL_WARMUP = 20
 CLIENTS = 8
 SPACES_PER_CLIENT = 2
-BOOKINGS_PER_CLIENT = 50
+BOOKING_RUNS = 3
+BOOKINGS_PER_RUN = 25  # per client
 WARMUP_BOOKINGS_PER_CLIENT = 2
-FLOOR_PER_CLIENT = 150
+FLOOR_PER_RUN = 100  # per client
 CELERY_TASKS = 300
 CELERY_TIMEOUT_S = 180
 
@@ -80,6 +86,7 @@ BOOKINGS_PATH = "/api/v1/bookings/"
 FLOOR_PATH = "/api/v1/notifications/"
 SPACES_PAGE = "/spaces/"
 MEMBER_EMAIL = "member@http.bench.dongnam.example"
+DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/12"
 
 
 def database_url() -> str:
@@ -87,14 +94,29 @@ def database_url() -> str:
     return urlunsplit(parts._replace(path=f"/{parts.path.lstrip('/')}_http"))
 
 
+def redis_url() -> str:
+    return os.environ.get("BENCH_REDIS_URL", DEFAULT_REDIS_URL)
+
+
+def empty_redis() -> None:
+    """Empty the benchmark's Redis database (its queued tasks and cache)."""
+    import redis
+
+    url = redis_url()
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=5).flushdb()
+    except redis.RedisError as error:
+        sys.exit(f"The benchmark needs Redis at {url}: {error}")
+
+
 def configure_environment(var_dir: Path) -> None:
-    # This process and the Celery worker share a filesystem broker under a temporary directory; e-mails stay
-    # in memory. The web server gets CELERY_TASK_ALWAYS_EAGER=true once this process has read its settings.
+    # This process, gunicorn and the Celery worker share the benchmark's Redis (cache and broker), as in
+    # production; e-mails stay in memory.
     os.environ["DONGNAM_VAR_DIR"] = str(var_dir)
-    os.environ["CELERY_BROKER_URL"] = "filesystem://"
+    os.environ["REDIS_URL"] = redis_url()
+    os.environ["CELERY_BROKER_URL"] = redis_url()
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
-    os.environ.pop("REDIS_URL", None)
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
 
@@ -197,7 +219,7 @@ def add_clients(facility) -> tuple[list[dict], list[str]]:
             make_space(facility, f"bench-http-c{number}-{k}", number * 10 + k) for k in range(1, SPACES_PER_CLIENT + 1)
         ]
         # Warm-up bookings, timed bookings, and one booked in process to count its queries.
-        slots = plan_slots(user, spaces, WARMUP_BOOKINGS_PER_CLIENT + BOOKINGS_PER_CLIENT + 1)
+        slots = plan_slots(user, spaces, WARMUP_BOOKINGS_PER_CLIENT + BOOKING_RUNS * BOOKINGS_PER_RUN + 1)
         clients.append({"user": user, "token": token, "slots": slots})
     floor_tokens = [make_user(f"reader{n}@http.bench.dongnam.example", f"벤치 독자 {n}")[1] for n in range(CLIENTS)]
     return clients, floor_tokens
@@ -295,6 +317,7 @@ def concurrent(port: int, jobs: list[list[tuple]], expect: int) -> dict:
         "throughput_rps": round(len(every) / seconds, 1),
         "seconds": round(seconds, 2),
         "load_avg_1m": round(os.getloadavg()[0], 2),
+        "timings_ms": every,
     }
 
 
@@ -320,14 +343,8 @@ def in_process(method: str, path: str, token: str | None = None, body: str | Non
 
 
 def count_booking_creation(client: dict) -> list[str]:
-    """The queries of one POST /api/v1/bookings/ with the notification delivered in the request (eager)."""
-    from dongnam.celery import app
-
-    app.conf.task_always_eager = True
-    try:
-        return in_process("POST", BOOKINGS_PATH, client["token"], booking_body(client["slots"][-1], 0))
-    finally:
-        app.conf.task_always_eager = False
+    """The queries of one POST /api/v1/bookings/ (its notifications go to the broker, as in gunicorn)."""
+    return in_process("POST", BOOKINGS_PATH, client["token"], booking_body(client["slots"][-1], 0))
 
 
 def explain_list() -> str:
@@ -349,14 +366,6 @@ def plan_summary(plan: str) -> str:
     execution = next((line for line in lines if line.startswith("Execution Time")), "")
     scan = "a sequential scan of bookings_booking" if "Seq Scan on bookings_booking" in plan else "no sequential scan"
     return f"{scan}; {execution}"
-
-
-def split_at_commit(statements: list[str]) -> tuple[int, int]:
-    """Queries up to the booking transaction's COMMIT, and those after it (the notifications delivered)."""
-    commit = next((n for n, statement in enumerate(statements) if statement.strip().upper() == "COMMIT"), None)
-    if commit is None:
-        return len(statements), 0
-    return commit, len(statements) - commit - 1
 
 
 # --- Memory -------------------------------------------------------------------------------------------
@@ -421,8 +430,10 @@ def measure_celery(var_dir: Path) -> dict:
 
     from notifications.models import Notification
 
+    # The booking runs left their notification tasks queued; this worker gets only the backlog below.
+    empty_redis()
     ids = enqueue_reminders(CELERY_TASKS)
-    log(f"celery: {len(ids)} send_notification tasks in the filesystem broker; starting a worker (--pool solo)")
+    log(f"celery: {len(ids)} send_notification tasks in Redis; starting a worker (--pool solo)")
     env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "DONGNAM_VAR_DIR": str(var_dir)}
     command = [sys.executable, "-m", "celery", "-A", "dongnam", "worker", "--pool", "solo", "--loglevel", "WARNING"]
     log_path = var_dir / "celery-worker.log"
@@ -495,8 +506,11 @@ def measure_load(port: int, clients: list[dict], floor_tokens: list[str]) -> dic
         request_headers = {**headers(client["token"]), "Content-Type": "application/json"}
         return ("POST", BOOKINGS_PATH, booking_body(slot, number), request_headers)
 
-    def floor_jobs() -> list[list[tuple]]:
-        return [[("GET", FLOOR_PATH, None, headers(token))] * FLOOR_PER_CLIENT for token in floor_tokens]
+    def floor_run(label: str) -> dict:
+        jobs = [[("GET", FLOOR_PATH, None, headers(token))] * FLOOR_PER_RUN for token in floor_tokens]
+        result = concurrent(port, jobs, 200)
+        log(f"load: {label} {result['throughput_rps']}/s, p95 {result['p95_ms']} ms")
+        return result
 
     warm = WARMUP_BOOKINGS_PER_CLIENT
     warmup_jobs = [
@@ -506,19 +520,23 @@ def measure_load(port: int, clients: list[dict], floor_tokens: list[str]) -> dic
     ]
     log(f"load: warming up ({CLIENTS} clients)")
     concurrent_mixed(port, warmup_jobs)
-    log(f"load: floor, {CLIENTS} clients × {FLOOR_PER_CLIENT} GET {FLOOR_PATH}")
-    floor_before = concurrent(port, floor_jobs(), 200)
-    log(f"load: floor {floor_before['throughput_rps']}/s, p95 {floor_before['p95_ms']} ms")
-    booking_jobs = [
-        [post(client, slot, n) for n, slot in enumerate(client["slots"][warm : warm + BOOKINGS_PER_CLIENT], start=warm)]
-        for client in clients
-    ]
-    log(f"load: bookings, {CLIENTS} clients × {BOOKINGS_PER_CLIENT} POST {BOOKINGS_PATH}")
-    bookings = concurrent(port, booking_jobs, 201)
-    log(f"load: bookings {bookings['throughput_rps']}/s, p95 {bookings['p95_ms']} ms")
-    floor_after = concurrent(port, floor_jobs(), 200)
-    log(f"load: floor again {floor_after['throughput_rps']}/s, p95 {floor_after['p95_ms']} ms")
-    return {"floor_before": floor_before, "bookings": bookings, "floor_after": floor_after}
+    log(
+        f"load: {BOOKING_RUNS} runs of {CLIENTS} clients × {BOOKINGS_PER_RUN} POST {BOOKINGS_PATH}, each between "
+        f"two floor runs of {CLIENTS} clients × {FLOOR_PER_RUN} GET {FLOOR_PATH}"
+    )
+    floors = [floor_run("floor")]
+    booking_runs = []
+    for run in range(BOOKING_RUNS):
+        first = warm + run * BOOKINGS_PER_RUN
+        jobs = [
+            [post(client, slot, n) for n, slot in enumerate(client["slots"][first : first + BOOKINGS_PER_RUN], first)]
+            for client in clients
+        ]
+        result = concurrent(port, jobs, 201)
+        booking_runs.append(result)
+        log(f"load: bookings {result['throughput_rps']}/s, p95 {result['p95_ms']} ms")
+        floors.append(floor_run("floor"))
+    return {"floors": floors, "booking_runs": booking_runs}
 
 
 def concurrent_mixed(port: int, jobs: list[list[tuple]]) -> None:
@@ -529,15 +547,23 @@ def concurrent_mixed(port: int, jobs: list[list[tuple]]) -> None:
     concurrent(port, posts, 201)
 
 
-def combine_floor(before: dict, after: dict) -> dict:
-    """The floor as the mean of its two runs around the bookings (other work on the machine varies)."""
+def run_shares(load: dict) -> list[float]:
+    """Each booking run's throughput as a share of the mean of the floor runs just before and after it."""
+    floors = load["floors"]
+    return [
+        round(run["throughput_rps"] / ((floors[n]["throughput_rps"] + floors[n + 1]["throughput_rps"]) / 2), 3)
+        for n, run in enumerate(load["booking_runs"])
+    ]
+
+
+def pooled(runs: list[dict]) -> dict:
+    """Timings of several runs together; throughput is their requests over their time."""
+    timings = [timing for run in runs for timing in run["timings_ms"]]
     return {
-        "throughput_rps": round((before["throughput_rps"] + after["throughput_rps"]) / 2, 1),
-        "p50_ms": round((before["p50_ms"] + after["p50_ms"]) / 2, 3),
-        "p95_ms": round((before["p95_ms"] + after["p95_ms"]) / 2, 3),
-        "mean_ms": round((before["mean_ms"] + after["mean_ms"]) / 2, 3),
-        "samples": before["samples"] + after["samples"],
-        "load_avg_1m": round((before["load_avg_1m"] + after["load_avg_1m"]) / 2, 2),
+        **report.summarize(timings),
+        "throughput_rps": round(len(timings) / sum(run["seconds"] for run in runs), 1),
+        "seconds": round(sum(run["seconds"] for run in runs), 2),
+        "load_avg_1m": round(statistics.fmean(run["load_avg_1m"] for run in runs), 2),
     }
 
 
@@ -547,7 +573,8 @@ WHAT = {
     "bookings_api_list": f"GET /api/v1/bookings/ as a member seeing {VISIBLE} bookings (gunicorn, sequential)",
     "space_list_page": "GET /spaces/ HTML, anonymous (gunicorn, sequential)",
     "floor": f"floor: GET /api/v1/notifications/ with an empty inbox, {CLIENTS} concurrent clients",
-    "booking_create": f"POST /api/v1/bookings/, {CLIENTS} concurrent clients (ratio: share of the floor's req/s)",
+    "booking_create": f"POST /api/v1/bookings/, {CLIENTS} concurrent clients (ratio: share of the floor's req/s, "
+    "median of the runs)",
 }
 
 
@@ -580,7 +607,7 @@ def result_rows(sequential_results: dict, load: dict, web_rss: list[float], cele
             )
     floor = load["floor"]
     bookings = load["bookings"]
-    share = round(bookings["throughput_rps"] / floor["throughput_rps"], 3)
+    share = load["share"]
     common = {"size": large, "machine": line, "clients": CLIENTS, "gunicorn_workers": GUNICORN_WORKERS}
     rows.append(
         {
@@ -591,7 +618,7 @@ def result_rows(sequential_results: dict, load: dict, web_rss: list[float], cele
             "ratio": None,
             "target": None,
             "met": None,
-            "runs_rps": [load["floor_before"]["throughput_rps"], load["floor_after"]["throughput_rps"]],
+            "runs_rps": [run["throughput_rps"] for run in load["floors"]],
             "queries": len(load["floor_sql"]),
             "load_avg_1m": floor["load_avg_1m"],
         }
@@ -605,6 +632,8 @@ def result_rows(sequential_results: dict, load: dict, web_rss: list[float], cele
             "ratio": share,
             "target": f"≥ {FLOOR_SHARE_TARGET:.0%} of the framework floor",
             "met": share >= FLOOR_SHARE_TARGET,
+            "runs_rps": [run["throughput_rps"] for run in load["booking_runs"]],
+            "run_shares": load["run_shares"],
             "queries": len(load["booking_sql"]),
             "load_avg_1m": bookings["load_avg_1m"],
         }
@@ -672,7 +701,6 @@ def sql_list(statements: list[str]) -> str:
 def docs_section(sequential_results: dict, load: dict, web_rss: list[float], celery: dict, machine: dict) -> str:
     small, large = SIZES
     floor, bookings = load["floor"], load["bookings"]
-    share = bookings["throughput_rps"] / floor["throughput_rps"]
     list_sql = sequential_results[large]["bookings_api_list"]["sql"]
     page_sql = sequential_results[large]["space_list_page"]["sql"]
     loads = [
@@ -680,15 +708,21 @@ def docs_section(sequential_results: dict, load: dict, web_rss: list[float], cel
         for size in SIZES
         for key in ("bookings_api_list", "space_list_page")
     ]
-    loads += [load[key]["load_avg_1m"] for key in ("floor_before", "bookings", "floor_after")]
+    loads += [run["load_avg_1m"] for run in load["floors"] + load["booking_runs"]]
     statuses = ", ".join(f"{status} {count}" for status, count in sorted(celery["statuses"].items()))
-    in_transaction, delivery = split_at_commit(load["booking_sql"])
     list_p50 = {size: sequential_results[size]["bookings_api_list"]["p50_ms"] for size in SIZES}
+    floor_runs = ", ".join(f"{run['throughput_rps']:.1f}/s" for run in load["floors"])
+    booking_runs = ", ".join(
+        f"{run['throughput_rps']:.1f}/s ({share:.0%})"
+        for run, share in zip(load["booking_runs"], load["run_shares"], strict=True)
+    )
     return f"""
 ## HTTP load (`bench/http_load.py`)
 
-The web layer end to end, served by gunicorn ({GUNICORN_WORKERS} sync workers, `DEBUG=false`) on loopback,
-Celery tasks run eagerly inside the request (`CELERY_TASK_ALWAYS_EAGER=true`) and e-mails kept in memory.
+The web layer end to end, set up as in production and served on loopback: gunicorn ({GUNICORN_WORKERS} sync
+workers, `DEBUG=false`), PostgreSQL, and Redis as cache and Celery broker. A request that changes something
+writes its notifications to the outbox table and hands them to the broker after its commit; no Celery worker
+runs during the web measurements (in production it has its own host), and e-mails are kept in memory.
 
 - Data: the hall, people and generated bookings of the free-space benchmark (nearest to today first) at
   {small:,} and {large:,} bookings in the table, of which {VISIBLE} belong to one organization's room: the
@@ -698,23 +732,23 @@ Celery tasks run eagerly inside the request (`CELERY_TASK_ALWAYS_EAGER=true`) an
   request (`CaptureQueriesContext`, in process): bookings list {len(list_sql)} at {large:,} bookings
   ({len(sequential_results[small]["bookings_api_list"]["sql"])} at {small:,}); space list page {len(page_sql)}.
 - Booking creation: {CLIENTS} client threads, each with its own connection, user, token and
-  {SPACES_PER_CLIENT} rooms, POST {BOOKINGS_PER_CLIENT} one-hour slots each (checked free and within the
-  rules beforehand; every answer 201), after {WARMUP_BOOKINGS_PER_CLIENT} warm-up bookings each:
-  {bookings["samples"]} bookings in {bookings["seconds"]} s, {bookings["throughput_rps"]:.1f}/s, p95
-  {bookings["p95_ms"]:.1f} ms. The floor, `GET /api/v1/notifications/` with an empty inbox by {CLIENTS} other
-  users ({FLOOR_PER_CLIENT} requests each), ran against the same server just before and just after:
-  {load["floor_before"]["throughput_rps"]:.1f}/s and {load["floor_after"]["throughput_rps"]:.1f}/s, mean
-  {floor["throughput_rps"]:.1f}/s. Booking throughput is {share:.0%} of the floor (target ≥
-  {FLOOR_SHARE_TARGET:.0%}); that share is the *ratio* of the booking row. One booking request makes
-  {len(load["booking_sql"])} queries: {in_transaction} up to the COMMIT of the booking (authentication, rules,
-  lock, insert, audit entry, outbox rows) and {delivery} delivering the booker's approval e-mail and in-app
-  notification inside the request (eager Celery; with a broker a worker does this part); one floor request
+  {SPACES_PER_CLIENT} rooms, POST one-hour slots (checked free and within the rules beforehand; every answer
+  201), after {WARMUP_BOOKINGS_PER_CLIENT} warm-up bookings each. The floor is `GET /api/v1/notifications/`
+  with an empty inbox by {CLIENTS} other users against the same server. Floor and booking runs alternate:
+  {len(load["floors"])} floor runs of {CLIENTS} × {FLOOR_PER_RUN} requests ({floor_runs}) around
+  {BOOKING_RUNS} booking runs of {CLIENTS} × {BOOKINGS_PER_RUN} bookings ({booking_runs}; in brackets each
+  run's share of the mean of the floor runs just before and after it). Reported: the bookings of all runs
+  together, {bookings["samples"]} in {bookings["seconds"]} s, {bookings["throughput_rps"]:.1f}/s, p95
+  {bookings["p95_ms"]:.1f} ms; the floor's runs together, {floor["throughput_rps"]:.1f}/s; and as the *ratio*
+  of the booking row the median of the runs' shares, {load["share"]:.0%} (target ≥ {FLOOR_SHARE_TARGET:.0%}).
+  One booking request makes {len(load["booking_sql"])} queries (authentication, the space, the booker's
+  organizations, then in one transaction: the space's lock with its closures, the insert, the audit entry
+  and the outbox rows; PostgreSQL's exclusion constraint refuses an overlap at the insert); one floor request
   makes {len(load["floor_sql"])}.
 - Memory after the load: gunicorn workers {", ".join(f"{mb:g} MB" for mb in web_rss)} (VmRSS, target ≤
-  {WEB_RSS_TARGET_MB} MB). A Celery worker (`celery -A dongnam worker --pool solo`, filesystem broker in a
-  temporary directory) started with {celery["tasks"]} due reminder e-mails queued delivered them in
-  {celery["seconds"]} s from its start ({statuses}): VmRSS {celery["rss_mb"]:g} MB, peak {celery["hwm_mb"]:g} MB
-  (target ≤ {CELERY_RSS_TARGET_MB} MB).
+  {WEB_RSS_TARGET_MB} MB). A Celery worker (`celery -A dongnam worker --pool solo`, on the same Redis) started
+  with {celery["tasks"]} due reminder e-mails queued delivered them in {celery["seconds"]} s from its start
+  ({statuses}): VmRSS {celery["rss_mb"]:g} MB, peak {celery["hwm_mb"]:g} MB (target ≤ {CELERY_RSS_TARGET_MB} MB).
 - Machine load: 1-minute load average {min(loads):.2f}–{max(loads):.2f} on {machine["cores"]} cores during
   the measurements (other work shares the machine; the benchmark's own clients run on it too).
 
@@ -724,10 +758,11 @@ Queries of one `POST /api/v1/bookings/`:
 Queries of one `GET /api/v1/bookings/` at {large:,} bookings:
 {sql_list(list_sql)}
 
-`selectors.visible_bookings` joins the memberships (OR over the booker, the organization's members and the
-managed facilities, then `DISTINCT`). `EXPLAIN ANALYZE` of its page query at {large:,} bookings (the count
-query has the same shape): {plan_summary(load["list_plan"])}. The list's p50: {list_p50[small]:.1f} ms at
-{small:,} and {list_p50[large]:.1f} ms at {large:,} bookings in the table, the member seeing the same {VISIBLE}.
+`selectors.visible_bookings` selects the bookings the member made, those of their organizations and those of
+the facilities they manage, the last two as subqueries. `EXPLAIN ANALYZE` of its page query at {large:,}
+bookings (the count query has the same shape): {plan_summary(load["list_plan"])}. The list's p50:
+{list_p50[small]:.1f} ms at {small:,} and {list_p50[large]:.1f} ms at {large:,} bookings in the table, the
+member seeing the same {VISIBLE}.
 
 Rerun with `make bench`, or this benchmark alone with
 `DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development python -m bench.http_load`.
@@ -747,9 +782,8 @@ def run(url: str, var_dir: Path) -> None:
     configure_environment(var_dir)
     log(f"recreating database {urlsplit(url).path.lstrip('/')!r}")
     recreate_database(url)
+    empty_redis()
     setup_django(url)
-    # Read by the web server only; this process has its settings already (tasks go to the broker).
-    os.environ["CELERY_TASK_ALWAYS_EAGER"] = "true"
 
     from django.db import connection
 
@@ -783,7 +817,11 @@ def run(url: str, var_dir: Path) -> None:
         load = measure_load(server.port, clients, floor_tokens)
         web_rss = [rss_mb(pid) for pid in child_pids(server.process.pid)]
         log(f"gunicorn workers after the load: {web_rss} MB")
-    load["floor"] = combine_floor(load["floor_before"], load["floor_after"])
+    load["floor"] = pooled(load["floors"])
+    load["bookings"] = pooled(load["booking_runs"])
+    load["run_shares"] = run_shares(load)
+    load["share"] = statistics.median(load["run_shares"])
+    log(f"load: booking throughput as a share of the floor, per run: {load['run_shares']}; median {load['share']}")
     load["floor_sql"] = in_process("GET", FLOOR_PATH, floor_tokens[0])
     load["booking_sql"] = count_booking_creation(clients[0])
     load["list_plan"] = explain_list()
