@@ -1,4 +1,5 @@
 import re
+from datetime import timedelta
 
 from django.utils import timezone
 from knox.crypto import hash_token
@@ -257,6 +258,19 @@ def test_the_token_of_a_deactivated_user_is_refused(api_client, startup_member):
 
     assert response.status_code == 401
     assert response.json()["code"] == "authentication_failed"
+
+
+def test_an_expired_token_is_refused_and_deleted_while_the_others_work(api_client, startup_member):
+    expired, expired_plain = create_personal_token(user=startup_member, name="old script")
+    _current, current_plain = create_personal_token(user=startup_member, name="script")
+    PersonalToken.objects.filter(pk=expired.pk).update(expiry=timezone.now() - timedelta(minutes=1))
+
+    refused = api_client.get("/api/v1/bookings/", HTTP_AUTHORIZATION=f"Token {expired_plain}")
+    accepted = api_client.get("/api/v1/bookings/", HTTP_AUTHORIZATION=f"Token {current_plain}")
+
+    assert refused.status_code == 401
+    assert accepted.status_code == 200
+    assert list(PersonalToken.objects.filter(user=startup_member).values_list("name", flat=True)) == ["script"]
 
 
 def test_another_user_cannot_revoke_my_token(client, api_client, startup_member, other_org_member):
