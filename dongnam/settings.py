@@ -122,11 +122,6 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.getpid()}.sqlite3")}
 else:
     _db["CONN_HEALTH_CHECKS"] = True
-    if env_bool("DB_PREPARED_STATEMENTS", True):
-        # Parameters bound by the server, and a statement run a few times on a connection is prepared: PostgreSQL
-        # then skips parsing and planning it, which was over a third of its work per booking. Turn off behind a
-        # pooler in transaction mode that cannot keep prepared statements.
-        _db["OPTIONS"] = {**_db.get("OPTIONS", {}), "server_side_binding": True, "prepare_threshold": 5}
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
