@@ -41,7 +41,7 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from datetime import time as dtime
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -63,6 +63,7 @@ from bench.free_space_search import (
     shorten,
     vacuum_analyze,
 )
+from bench.notifications_sweep import due_reminder_email
 
 BENCH_NAME = "http_load"
 SIZES = (100, 10_000)
@@ -412,20 +413,7 @@ def enqueue_reminders(count: int) -> list[int]:
     )
     booking_type = ContentType.objects.get_for_model(Booking)
     now = timezone.now()
-    rows = Notification.objects.bulk_create(
-        Notification(
-            recipient_id=booking.requested_by_id,
-            kind=Notification.Kind.BOOKING_REMINDER,
-            channel=Notification.Channel.EMAIL,
-            subject_type=booking_type,
-            subject_id=booking.pk,
-            context={"hours": 24, "start": booking.start.astimezone(UTC).isoformat()},
-            dedupe_key=f"booking:{booking.pk}:reminder:24h:{booking.start.astimezone(UTC).isoformat()}"
-            f":u{booking.requested_by_id}:email",
-            due_at=now - timedelta(minutes=1),
-        )
-        for booking in bookings
-    )
+    rows = Notification.objects.bulk_create(due_reminder_email(booking, booking_type, now) for booking in bookings)
     ids = [row.pk for row in rows]
     services.enqueue(ids)
     return ids

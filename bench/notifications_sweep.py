@@ -171,23 +171,27 @@ def create_backlog(count: int) -> list[int]:
         )
     Booking.objects.bulk_create(bookings, batch_size=2000)
     booking_type = ContentType.objects.get_for_model(Booking)
-    rows = [
-        Notification(
-            recipient_id=booking.requested_by_id,
-            kind=Notification.Kind.BOOKING_REMINDER,
-            channel=Notification.Channel.EMAIL,
-            subject_type=booking_type,
-            subject_id=booking.pk,
-            # As create_booking_reminders writes it: the start as the database returns it (UTC).
-            context={"hours": 24, "start": booking.start.astimezone(UTC).isoformat()},
-            dedupe_key=f"booking:{booking.pk}:reminder:24h:{booking.start.astimezone(UTC).isoformat()}"
-            f":u{booking.requested_by_id}:email",
-            due_at=now - timedelta(minutes=1),
-        )
-        for booking in bookings
-    ]
+    rows = [due_reminder_email(booking, booking_type, now) for booking in bookings]
     Notification.objects.bulk_create(rows, batch_size=2000)
     return [row.pk for row in rows]
+
+
+def due_reminder_email(booking, booking_type, now: datetime):
+    """The booker's 24-hour reminder e-mail of a booking, due a minute ago (unsaved)."""
+    from notifications.models import Notification
+
+    start = booking.start.astimezone(UTC).isoformat()
+    return Notification(
+        recipient_id=booking.requested_by_id,
+        kind=Notification.Kind.BOOKING_REMINDER,
+        channel=Notification.Channel.EMAIL,
+        subject_type=booking_type,
+        subject_id=booking.pk,
+        # As create_booking_reminders writes it: the start as the database returns it (UTC).
+        context={"hours": 24, "start": start},
+        dedupe_key=f"booking:{booking.pk}:reminder:24h:{start}:u{booking.requested_by_id}:email",
+        due_at=now - timedelta(minutes=1),
+    )
 
 
 def notification_counts() -> dict:

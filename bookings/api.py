@@ -373,7 +373,10 @@ class BookingViewSet(
         return Response(self.get_serializer(booking).data, status=status.HTTP_201_CREATED)
 
     def _create_series_or_dry_run(self, request, data, options):
-        data = {**data, "space": Space.objects.select_related("facility").get(pk=data["space"].pk)}
+        space = Space.objects.select_related("facility").filter(pk=data["space"].pk).first()
+        if space is None:
+            return _error_response(services.space_gone())
+        data = {**data, "space": space}
         recurrence = options.get("recurrence")
         rule = (
             series.Recurrence(

@@ -66,6 +66,11 @@ def _slot_taken() -> BookingError:
     return BookingError("slot_taken", _("This slot was just taken. Please choose another time."), field="start")
 
 
+def space_gone() -> BookingError:
+    """The space was deleted between reading the request and booking it."""
+    return BookingError("invalid", _("This space no longer exists."), field="space")
+
+
 def _snapshot(booking: Booking) -> dict:
     return {
         "status": booking.status,
@@ -112,12 +117,16 @@ def check_booking(
     organization: Organization | None,
     now: datetime | None = None,
     closures: list[Closure] | None = None,
+    is_tenant: bool | None = None,
 ) -> list[rules.Violation]:
     """The rule violations of a proposed booking, without saving anything (forms and dry runs).
 
-    ``closures``: those overlapping the request, when the caller has read them already.
+    ``closures`` and ``is_tenant``: what the caller has read already (the overlapping closures, whether the
+    organization leases a unit).
     """
     now = now or timezone.now()
+    if is_tenant is None:
+        is_tenant = is_hall_tenant(organization, today=timezone.localdate(now))
     if closures is None:
         closures = []
         if rules.in_calendar(request.start, request.end) and request.end > request.start:
@@ -128,7 +137,7 @@ def check_booking(
         end=request.end,
         attendees=request.attendees,
         now=now,
-        is_tenant=is_hall_tenant(organization, today=timezone.localdate(now)),
+        is_tenant=is_tenant,
         closures=closures,
     )
 
@@ -210,11 +219,14 @@ def create_booking(
         try:
             space, closures = selectors.lock_space_for_booking(space_id=space.pk, start=start, end=end)
         except Space.DoesNotExist:
-            raise BookingError("invalid", _("This space no longer exists."), field="space") from None
+            raise space_gone() from None
         if override_reason and not manages_facility(requested_by, space.facility):
             raise BookingError("not_manager", _("Only the facility's managers may override its rules."))
         request = BookingRequest(space=space, start=start, end=end, attendees=attendees, title=title, purpose=purpose)
-        violations = check_booking(user=requested_by, request=request, organization=organization, closures=closures)
+        is_tenant = is_hall_tenant(organization, today=timezone.localdate())
+        violations = check_booking(
+            user=requested_by, request=request, organization=organization, closures=closures, is_tenant=is_tenant
+        )
         # Dates outside the calendar are never overridden: nothing may be queried or saved with them.
         overridable = OVERRIDABLE if rules.in_calendar(start, end) else set()
         blocking = [v for v in violations if not (override_reason and v.code in overridable)]
@@ -228,7 +240,6 @@ def create_booking(
             selectors.overlapping_bookings(start=start, end=end).filter(space=space).exists()
         ):
             raise _slot_taken()
-        is_tenant = is_hall_tenant(organization, today=timezone.localdate())
         quota = monthly_quota_minutes(organization, space.facility, is_tenant=is_tenant)
         if quota is not None:
             # Lock the organization: two members booking at once are counted one after the other.

@@ -177,3 +177,37 @@ def test_the_space_week_timeline_uses_a_fixed_number_of_queries(grow, client, st
     assert small == large
     # The booking form's terms: the user's organization, whether it is a tenant, its quota this month.
     assert large <= 12 + 3
+
+
+def _book_over_the_api(api_client, token, start):
+    body = {
+        "space": "qc-room-00",
+        "start": start.isoformat(),
+        "end": (start + timedelta(hours=1)).isoformat(),
+        "title": "Query count",
+        "attendees": 2,
+    }
+    with CaptureQueriesContext(connection) as queries:
+        response = api_client.post("/api/v1/bookings/", body, format="json", HTTP_AUTHORIZATION=f"Token {token}")
+    assert response.status_code == 201, response.content[:1000]
+    return [query["sql"] for query in queries if "SAVEPOINT" not in query["sql"]]
+
+
+def test_creating_a_booking_over_the_api_uses_a_fixed_number_of_queries(grow, api_client, startup_member):
+    from accounts.services import create_personal_token
+
+    _token, token = create_personal_token(user=startup_member, name="script")
+    free = MONDAY + timedelta(days=21, hours=10)
+    grow(SMALL)
+    _book_over_the_api(api_client, token, free - timedelta(days=7))  # warm up: content types are cached
+    small = _book_over_the_api(api_client, token, free)
+    grow(LARGE)
+    for number in range(5):
+        create_personal_token(user=startup_member, name=f"other {number}")
+    large = _book_over_the_api(api_client, token, free + timedelta(hours=2))
+
+    assert len(small) == len(large)
+    # Token, space, memberships, the locked space (PostgreSQL: with whether a closure overlaps), tenancy,
+    # the manager check (the room needs approval), the insert, the audit entry. SQLite reads the closures
+    # and checks the overlap itself; PostgreSQL's exclusion constraint does at the insert.
+    assert len(large) <= (8 if connection.vendor == "postgresql" else 10), large
