@@ -205,8 +205,9 @@ class BookingSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
 
 
 class BookingCreateSerializer(BookingSerializer):
-    # Only which space: the booking service reads it again, with its facility, under the space's lock.
-    space = serializers.SlugRelatedField(slug_field="slug", queryset=Space.objects.only("pk", "slug"))
+    # Only the slug: the booking service reads the space, with its facility, under the space's lock (one query
+    # for both), and answers 400 when there is no such space.
+    space = serializers.SlugField(max_length=Space._meta.get_field("slug").max_length)
 
 
 class RecurrenceSerializer(serializers.Serializer):
@@ -373,9 +374,9 @@ class BookingViewSet(
         return Response(self.get_serializer(booking).data, status=status.HTTP_201_CREATED)
 
     def _create_series_or_dry_run(self, request, data, options):
-        space = Space.objects.select_related("facility").filter(pk=data["space"].pk).first()
+        space = Space.objects.select_related("facility").filter(slug=data["space"]).first()
         if space is None:
-            return _error_response(services.space_gone())
+            return _error_response(services.unknown_space(data["space"]))
         data = {**data, "space": space}
         recurrence = options.get("recurrence")
         rule = (

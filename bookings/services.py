@@ -71,6 +71,10 @@ def space_gone() -> BookingError:
     return BookingError("invalid", _("This space no longer exists."), field="space")
 
 
+def unknown_space(slug: str) -> BookingError:
+    return BookingError("invalid", _("There is no space “%(slug)s”.") % {"slug": slug}, field="space")
+
+
 def _snapshot(booking: Booking) -> dict:
     return {
         "status": booking.status,
@@ -91,23 +95,35 @@ class BookingRequest:
     purpose: str = ""
 
 
-def resolve_organization(*, user, organization: Organization | None) -> Organization | None:
-    """The organization a booking is made for: the one chosen, or the user's only one."""
-    # No ordering: the model's default joins the users table for nothing here.
-    memberships = list(Membership.objects.filter(user=user).select_related("organization").order_by())
+def resolve_organization(
+    *, user, organization: Organization | None, member_of: list[int] | None = None
+) -> Organization | None:
+    """The organization a booking is made for: the one chosen, or the user's only one.
+
+    ``member_of``: the ids of the user's organizations, when the caller has read them already.
+    """
+    only = None
+    if member_of is None:
+        # No ordering: the model's default joins the users table for nothing here.
+        memberships = list(Membership.objects.filter(user=user).select_related("organization").order_by())
+        member_of = [membership.organization_id for membership in memberships]
+        only = memberships[0].organization if len(memberships) == 1 else None
     if organization is not None:
-        if not any(m.organization_id == organization.pk for m in memberships):
+        if organization.pk not in member_of:
             raise BookingError(
                 "not_member", _("You can only book for an organization you belong to."), field="organization"
             )
         return organization
-    if len(memberships) > 1:
+    if len(member_of) > 1:
         raise BookingError(
             "choose_organization",
             _("You belong to several organizations; choose the one this booking is for."),
             field="organization",
         )
-    return memberships[0].organization if memberships else None
+    if not member_of:
+        return None
+    # Deleted since its id was read: the booking is then the user's own.
+    return only or Organization.objects.filter(pk=member_of[0]).first()
 
 
 def check_booking(
@@ -187,7 +203,7 @@ def quota_left_minutes(
 def create_booking(
     *,
     requested_by,
-    space: Space,
+    space: Space | str,
     start: datetime,
     end: datetime,
     title: str,
@@ -198,8 +214,9 @@ def create_booking(
 ) -> Booking:
     """Book a space. Pending when the space needs approval, else approved at once.
 
-    A manager of the space's facility may book against the rules by giving ``override_reason``. Only the
-    primary key of ``space`` is used: the space is read again, locked, in the booking's transaction.
+    A manager of the space's facility may book against the rules by giving ``override_reason``. ``space`` is
+    a space, of which only the primary key is used, or its slug: either way the space is read, locked, in the
+    booking's transaction.
     """
     if timezone.is_naive(start) or timezone.is_naive(end):
         raise BookingError("invalid_range", _("Times must carry a time zone."), field="start")
@@ -209,7 +226,6 @@ def create_booking(
     if attendees is None or attendees < 1:
         raise BookingError("invalid", _("At least one person attends."), field="attendees")
 
-    organization = resolve_organization(user=requested_by, organization=organization)
     override_reason = (override_reason or "").strip()
 
     with transaction.atomic():
@@ -217,9 +233,12 @@ def create_booking(
         # the database write lock). Taken first, before the organization's quota lock, as in a series, so two
         # bookings cannot wait on each other; and on SQLite the overlap check below sees every competitor.
         try:
-            space, closures = selectors.lock_space_for_booking(space_id=space.pk, start=start, end=end)
+            space, closures, member_of = selectors.lock_space_for_booking(
+                space=space, start=start, end=end, booker=requested_by
+            )
         except Space.DoesNotExist:
-            raise space_gone() from None
+            raise (unknown_space(space) if isinstance(space, str) else space_gone()) from None
+        organization = resolve_organization(user=requested_by, organization=organization, member_of=member_of)
         if override_reason and not manages_facility(requested_by, space.facility):
             raise BookingError("not_manager", _("Only the facility's managers may override its rules."))
         request = BookingRequest(space=space, start=start, end=end, attendees=attendees, title=title, purpose=purpose)
