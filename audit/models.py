@@ -18,7 +18,12 @@ class AuditEntry(models.Model):
         verbose_name=_("who"),
     )
     action = models.CharField(_("action"), max_length=50)
-    target_type = models.ForeignKey(ContentType, on_delete=models.CASCADE, related_name="+")
+    # audit_target_idx leads with the type. No database constraint: checking it takes a share lock on the
+    # target's content type row, the same row for every concurrent change of one kind of object, and such hot
+    # parent rows make PostgreSQL build a multixact per transaction. Content types are fixed rows.
+    target_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     target_id = models.PositiveBigIntegerField()
     target = GenericForeignKey("target_type", "target_id")
     before = models.JSONField(_("before"), default=dict, blank=True)

@@ -43,7 +43,11 @@ class Booking(models.Model):
         REFUND_DUE = "refund_due", _("Refund due")
         REFUNDED = "refunded", _("Refunded")
 
-    space = models.ForeignKey("hall.Space", on_delete=models.PROTECT, related_name="bookings", verbose_name=_("space"))
+    # No single-column indexes on the space, the organization and the booker: the composite indexes below
+    # lead with them, and every booking would pay for updating both.
+    space = models.ForeignKey(
+        "hall.Space", on_delete=models.PROTECT, related_name="bookings", verbose_name=_("space"), db_index=False
+    )
     organization = models.ForeignKey(
         "tenants.Organization",
         null=True,
@@ -51,9 +55,14 @@ class Booking(models.Model):
         on_delete=models.PROTECT,
         related_name="bookings",
         verbose_name=_("organization"),
+        db_index=False,
     )
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="bookings", verbose_name=_("booked by")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="bookings",
+        verbose_name=_("booked by"),
+        db_index=False,
     )
     title = models.CharField(_("title"), max_length=150)
     purpose = models.TextField(_("purpose"), blank=True)
@@ -69,6 +78,7 @@ class Booking(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("decided by"),
+        db_index=False,
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_reason = models.TextField(_("reason of the decision"), blank=True)
@@ -79,6 +89,7 @@ class Booking(models.Model):
         on_delete=models.SET_NULL,
         related_name="+",
         verbose_name=_("cancelled by"),
+        db_index=False,
     )
     cancelled_at = models.DateTimeField(_("cancelled at"), null=True, blank=True)
     cancel_reason = models.TextField(_("reason of the cancellation"), blank=True)
@@ -96,7 +107,7 @@ class Booking(models.Model):
     payment_deadline = models.DateTimeField(_("pay by"), null=True, blank=True)
     paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
     payment_recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
     payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
     refund_amount = models.PositiveIntegerField(_("refund (KRW)"), null=True, blank=True)
@@ -108,6 +119,7 @@ class Booking(models.Model):
         on_delete=models.SET_NULL,
         related_name="bookings",
         verbose_name=_("series"),
+        db_index=False,
     )
     checked_in_at = models.DateTimeField(_("checked in at"), null=True, blank=True)
     offer_expires_at = models.DateTimeField(_("offer open until"), null=True, blank=True)
@@ -143,6 +155,18 @@ class Booking(models.Model):
             ),
             # The reminder sweep: approved bookings starting within the next day (notifications.reminders).
             models.Index(fields=["status", "start"], name="booking_status_start_idx"),
+            # A series' bookings, and the rows to update when a user is deleted. Most bookings leave these
+            # empty, so the indexes skip the NULLs instead of growing with every booking.
+            models.Index(fields=["series"], condition=Q(series__isnull=False), name="booking_series_idx"),
+            models.Index(fields=["decided_by"], condition=Q(decided_by__isnull=False), name="booking_decided_by_idx"),
+            models.Index(
+                fields=["cancelled_by"], condition=Q(cancelled_by__isnull=False), name="booking_cancelled_by_idx"
+            ),
+            models.Index(
+                fields=["payment_recorded_by"],
+                condition=Q(payment_recorded_by__isnull=False),
+                name="booking_payment_recorder_idx",
+            ),
         ]
 
     def __str__(self):

@@ -53,16 +53,30 @@ class Notification(models.Model):
         on_delete=models.CASCADE,
         related_name="notifications",
         verbose_name=_("recipient"),
+        # notification_inbox_idx leads with the recipient.
+        db_index=False,
     )
     # For people without an account yet (an invitation); otherwise the recipient's address is used.
     to_email = models.EmailField(_("e-mail address"), blank=True)
     kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
-    subject_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, related_name="+")
+    # Never looked up by type alone: no index to update on every notification. No database constraint either:
+    # checking it would lock the same few content type rows in every concurrent write (see audit.AuditEntry).
+    subject_type = models.ForeignKey(
+        ContentType,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
     subject_id = models.PositiveBigIntegerField(null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
     context = models.JSONField(_("details"), default=dict, blank=True)
-    dedupe_key = models.CharField(_("de-duplication key"), max_length=200, unique=True)
+    # Unique by a constraint (below) rather than unique=True, which on PostgreSQL adds a second index for LIKE
+    # queries that nothing makes.
+    dedupe_key = models.CharField(_("de-duplication key"), max_length=200)
     due_at = models.DateTimeField(_("due"))
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
@@ -80,6 +94,8 @@ class Notification(models.Model):
             models.CheckConstraint(
                 condition=Q(recipient__isnull=False) | ~Q(to_email=""), name="notification_has_recipient"
             ),
+            # One message per event, recipient and channel (notifications.services.dedupe_key).
+            models.UniqueConstraint(fields=["dedupe_key"], name="notification_dedupe_key_unique"),
         ]
         indexes = [
             # The sweep: pending notifications that are due (notifications.services.due_notifications).
