@@ -205,9 +205,15 @@ class BookingSerializer(PrebuiltFieldsMixin, serializers.ModelSerializer):
 
 
 class BookingCreateSerializer(BookingSerializer):
+    """What a booking request may give; the answer is a ``BookingSerializer``."""
+
     # Only the slug: the booking service reads the space, with its facility, under the space's lock (one query
     # for both), and answers 400 when there is no such space.
     space = serializers.SlugField(max_length=Space._meta.get_field("slug").max_length)
+
+    class Meta(BookingSerializer.Meta):
+        fields = ["space", "organization", "title", "purpose", "attendees", "start", "end", "override_reason"]
+        read_only_fields = []
 
 
 class RecurrenceSerializer(serializers.Serializer):
@@ -222,6 +228,9 @@ class RecurrenceSerializer(serializers.Serializer):
         if ("until" in data) == ("count" in data):
             raise ValidationError({"until": [_("Give either until or count.")]})
         return data
+
+
+BOOKING_OPTIONS = frozenset({"recurrence", "dry_run", "skip_conflicts"})
 
 
 class BookingOptionsSerializer(serializers.Serializer):
@@ -352,11 +361,15 @@ class BookingViewSet(
         serializer = BookingCreateSerializer(data=request.data, context=self.get_serializer_context())
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        options = BookingOptionsSerializer(data=request.data)
-        options.is_valid(raise_exception=True)
-        recurrence = options.validated_data.get("recurrence")
-        if recurrence is not None or options.validated_data.get("dry_run"):
-            return self._create_series_or_dry_run(request, data, options.validated_data)
+        # The options are read only when given: most requests book one occurrence.
+        if BOOKING_OPTIONS.isdisjoint(request.data.keys()):
+            options = {}
+        else:
+            options_serializer = BookingOptionsSerializer(data=request.data)
+            options_serializer.is_valid(raise_exception=True)
+            options = options_serializer.validated_data
+        if options.get("recurrence") is not None or options.get("dry_run"):
+            return self._create_series_or_dry_run(request, data, options)
         try:
             booking = services.create_booking(
                 requested_by=request.user,
