@@ -735,10 +735,11 @@ runs during the web measurements (in production it has its own host), and e-mail
   together, {bookings["samples"]} in {bookings["seconds"]} s, {bookings["throughput_rps"]:.1f}/s, p95
   {bookings["p95_ms"]:.1f} ms; the floor's runs together, {floor["throughput_rps"]:.1f}/s; and as the *ratio*
   of the booking row the median of the runs' shares, {load["share"]:.0%} (target ≥ {FLOOR_SHARE_TARGET:.0%}).
-  One booking request makes {len(load["booking_sql"])} queries (authentication, the space, the booker's
-  organizations, then in one transaction: the space's lock with its closures, the insert, the audit entry
-  and the outbox rows; PostgreSQL's exclusion constraint refuses an overlap at the insert); one floor request
-  makes {len(load["floor_sql"])}.
+  One booking request makes {len(load["booking_sql"])} queries (authentication, then in one transaction: the
+  space read by its slug under its lock, with whether a closure overlaps and the booker's organizations in the
+  same statement, the insert, the audit entry and the outbox rows; PostgreSQL's exclusion constraint refuses
+  an overlap at the insert), and hands one message to the broker after the commit; one floor request makes
+  {len(load["floor_sql"])}.
 - Memory after the load: gunicorn workers {", ".join(f"{mb:g} MB" for mb in web_rss)} (VmRSS, target ≤
   {WEB_RSS_TARGET_MB} MB). A Celery worker (`celery -A dongnam worker --pool solo`, on the same Redis) started
   with {celery["tasks"]} due reminder e-mails queued delivered them in {celery["seconds"]} s from its start
