@@ -8,10 +8,11 @@ Run with ``make bench`` or::
 The database is the free-space benchmark's (``BENCH_DATABASE_URL``, by default ``dongnam_bench``) with
 ``_http`` appended to its name; it is dropped and created again on every run. Everything runs on loopback and
 is set up as in production: gunicorn (sync workers) with Redis as cache and Celery broker
-(``BENCH_REDIS_URL``, by default database 12 of the local Redis, emptied on every run), so a request hands
-its notifications to the broker and a worker sends them, and e-mails kept in memory. No worker runs during
-the web measurements (in production it runs on its own host); afterwards one Celery worker
-(``--pool solo``) delivers a backlog on the same broker, for its throughput and memory.
+(``BENCH_REDIS_URL``, by default database 12 of the local Redis, emptied on every run), the notification
+relay on (a request writes its notifications to the outbox table, whose trigger wakes a worker at commit:
+``notifications.relay``), and e-mails kept in memory. No worker runs during the web measurements (in
+production it runs on its own host); afterwards one Celery worker (``--pool solo``) delivers a backlog on the
+same broker, for its throughput and memory.
 
 Data: the hall, people, closures and generated bookings of ``bench.free_space_search`` (nearest to today
 first), plus rooms, users and API tokens of this benchmark: a member of an organization that holds 50
@@ -117,6 +118,7 @@ def configure_environment(var_dir: Path) -> None:
     os.environ["REDIS_URL"] = redis_url()
     os.environ["CELERY_BROKER_URL"] = redis_url()
     os.environ["CELERY_TASK_ALWAYS_EAGER"] = "false"
+    os.environ["NOTIFICATIONS_RELAY"] = "true"  # the production default
     os.environ["EMAIL_BACKEND"] = "django.core.mail.backends.locmem.EmailBackend"
     os.environ["DEBUG"] = "false"
     os.environ.setdefault("LOG_LEVEL", "WARNING")
@@ -344,7 +346,7 @@ def in_process(method: str, path: str, token: str | None = None, body: str | Non
 
 
 def count_booking_creation(client: dict) -> list[str]:
-    """The queries of one POST /api/v1/bookings/ (its notifications go to the broker, as in gunicorn)."""
+    """The queries of one POST /api/v1/bookings/ (its notifications wait for the relay, as in gunicorn)."""
     from django.contrib.contenttypes.models import ContentType
 
     from bookings.models import Booking
@@ -428,7 +430,13 @@ def measure_celery(var_dir: Path) -> dict:
     empty_redis()
     ids = enqueue_reminders(CELERY_TASKS)
     log(f"celery: {len(ids)} send_notification tasks in Redis; starting a worker (--pool solo)")
-    env = {**os.environ, "CELERY_TASK_ALWAYS_EAGER": "false", "DONGNAM_VAR_DIR": str(var_dir)}
+    # Without the relay: this worker's work is the backlog above, not the booking runs' notifications.
+    env = {
+        **os.environ,
+        "CELERY_TASK_ALWAYS_EAGER": "false",
+        "NOTIFICATIONS_RELAY": "false",
+        "DONGNAM_VAR_DIR": str(var_dir),
+    }
     command = [sys.executable, "-m", "celery", "-A", "dongnam", "worker", "--pool", "solo", "--loglevel", "WARNING"]
     log_path = var_dir / "celery-worker.log"
     with log_path.open("w") as worker_log:
@@ -715,8 +723,9 @@ def docs_section(sequential_results: dict, load: dict, web_rss: list[float], cel
 
 The web layer end to end, set up as in production and served on loopback: gunicorn ({GUNICORN_WORKERS} sync
 workers, `DEBUG=false`), PostgreSQL, and Redis as cache and Celery broker. A request that changes something
-writes its notifications to the outbox table and hands them to the broker after its commit; no Celery worker
-runs during the web measurements (in production it has its own host), and e-mails are kept in memory.
+writes its notifications to the outbox table, whose trigger wakes the notification relay (a Celery worker
+listening to PostgreSQL) at commit, so the request does not meet the broker; no Celery worker runs during the
+web measurements (in production it has its own host), and e-mails are kept in memory.
 
 - Data: the hall, people and generated bookings of the free-space benchmark (nearest to today first) at
   {small:,} and {large:,} bookings in the table, of which {VISIBLE} belong to one organization's room: the
@@ -738,7 +747,7 @@ runs during the web measurements (in production it has its own host), and e-mail
   One booking request makes {len(load["booking_sql"])} queries (authentication, then in one transaction: the
   space read by its slug under its lock, with whether a closure overlaps and the booker's organizations in the
   same statement, the insert, the audit entry and the outbox rows; PostgreSQL's exclusion constraint refuses
-  an overlap at the insert), and hands one message to the broker after the commit; one floor request makes
+  an overlap at the insert); one floor request makes
   {len(load["floor_sql"])}.
 - Memory after the load: gunicorn workers {", ".join(f"{mb:g} MB" for mb in web_rss)} (VmRSS, target ≤
   {WEB_RSS_TARGET_MB} MB). A Celery worker (`celery -A dongnam worker --pool solo`, on the same Redis) started

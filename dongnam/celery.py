@@ -2,7 +2,7 @@
 
 import os
 
-from celery import Celery
+from celery import Celery, bootsteps
 from celery.schedules import crontab
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "dongnam.settings")
@@ -19,6 +19,30 @@ def _create_embedded_broker_folders(sender, **kwargs):
         folder = sender.conf.broker_transport_options.get(key)
         if folder and sender.conf.broker_url.startswith("filesystem://"):
             os.makedirs(folder, exist_ok=True)
+
+
+class NotificationRelay(bootsteps.StartStopStep):
+    """Each worker runs the notification relay when it is on (notifications.relay); one of them holds it."""
+
+    # Started once the pool's processes are forked, so none of them inherits the relay's connection.
+    requires = {"celery.worker.components:Pool"}
+
+    def __init__(self, worker, **kwargs):
+        super().__init__(worker, **kwargs)
+        self.relay = None
+
+    def start(self, worker):
+        from notifications import relay
+
+        if relay.is_active():
+            self.relay = relay.Relay().start()
+
+    def stop(self, worker):
+        if self.relay is not None:
+            self.relay.stop()
+
+
+app.steps["worker"].add(NotificationRelay)
 
 
 app.conf.beat_schedule = {

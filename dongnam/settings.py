@@ -151,6 +151,9 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
     CELERY_BROKER_TRANSPORT = "dongnam.broker:Transport"
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", False)
+# On PostgreSQL, a worker learns of new notifications from the database (LISTEN/NOTIFY) and requests do not
+# publish them to the broker (notifications.relay). On by default in production.
+NOTIFICATIONS_RELAY = env_bool("NOTIFICATIONS_RELAY", PRODUCTION)
 CELERY_TASK_SERIALIZER = "json"
 CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]

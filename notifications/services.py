@@ -1,10 +1,11 @@
 """The outbox: create notifications with the change that causes them, and deliver each exactly once.
 
-``notify`` writes rows inside the caller's transaction (an existing ``dedupe_key`` makes it a no-op) and,
-after commit, enqueues a Celery task per due row. ``deliver`` claims a row with a conditional update
-that must change exactly one row, sends it, and records the result. The periodic ``sweep`` creates the
-reminders that have become due and sends whatever is still pending, so a lost task or a broker outage
-only delays a message.
+``notify`` writes rows inside the caller's transaction (an existing ``dedupe_key`` makes it a no-op); the
+due rows reach the workers through the relay (``notifications.relay``: the table's trigger wakes a listening
+worker at commit) or, without it, by a broker message published after commit. ``deliver`` claims a row with a
+conditional update that must change exactly one row, sends it, and records the result. The periodic
+``sweep`` creates the reminders that have become due and sends whatever is still pending, so a lost task, a
+broker outage or a relay that was not listening only delays a message.
 """
 
 import logging
@@ -19,6 +20,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from notifications import relay
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -106,7 +108,8 @@ def notify(
         new_rows = [row for row in rows if row.dedupe_key not in existing]
     # ignore_conflicts: a concurrent sweep may have inserted the same key between the read and the write.
     Notification.objects.bulk_create(new_rows, ignore_conflicts=True)
-    if due_at <= timezone.now():
+    # With the relay, the table's trigger wakes a worker at commit and the request never meets the broker.
+    if due_at <= timezone.now() and not relay.is_active():
         new_keys = [row.dedupe_key for row in new_rows]
         transaction.on_commit(lambda: enqueue_keys(new_keys))
     return len(new_rows)

@@ -23,6 +23,7 @@ _SETTINGS_VARIABLES = {
     "REDIS_URL",
     "CELERY_BROKER_URL",
     "CELERY_TASK_ALWAYS_EAGER",
+    "NOTIFICATIONS_RELAY",
     "MANAGER_MFA_REQUIRED",
     "STATIC_ROOT",
     "MEDIA_ROOT",
@@ -190,6 +191,16 @@ def test_production_with_secret_key_is_not_debug_by_default(tmp_path):
     )
 
     assert values == [False, True, True, True]
+
+
+def test_the_notification_relay_is_on_in_production_and_off_elsewhere_unless_set(tmp_path):
+    production = {"DONGNAM_ENV": "production", "SECRET_KEY": _production_secret_key(), "DATABASE_URL": "sqlite://"}
+    relay = "settings.NOTIFICATIONS_RELAY"
+
+    assert _settings_of(tmp_path, relay, **production) is True
+    assert _settings_of(tmp_path, relay, **production, NOTIFICATIONS_RELAY="off") is False
+    assert _settings_of(tmp_path, relay, DONGNAM_ENV="development") is False
+    assert _settings_of(tmp_path, relay, DONGNAM_ENV="development", NOTIFICATIONS_RELAY="on") is True
 
 
 def test_check_deploy_passes_with_production_variables(tmp_path):

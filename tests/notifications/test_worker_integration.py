@@ -382,3 +382,23 @@ def test_an_approval_while_redis_is_down_succeeds_and_the_mail_follows_once_redi
 
     email = Notification.objects.get(subject_id=booking.pk, channel="email")
     assert mail_files_ids(mail_dir) == [email.pk]
+
+
+def test_with_the_relay_an_approval_is_mailed_by_a_real_worker_though_the_request_publishes_nothing(
+    worker_for, mail_dir, booker, space, manager, settings, monkeypatch
+):
+    settings.NOTIFICATIONS_RELAY = True
+
+    def no_publish(keys):
+        raise AssertionError(f"the request published {keys}")
+
+    monkeypatch.setattr(services, "enqueue_keys", no_publish)
+    booking = book(booker, space, next_bookable_start())
+
+    worker = worker_for(env={"NOTIFICATIONS_RELAY": "true"})
+    with running(worker):
+        bookings.approve_booking(booking=booking, manager=manager)
+        wait_until(lambda: sent_about(booking) == 2, timeout=DELIVERY_TIMEOUT, what="the approval", log=worker.log)
+
+    email = Notification.objects.get(subject_id=booking.pk, kind="booking_approved", channel="email")
+    assert mail_files_ids(mail_dir) == [email.pk]
