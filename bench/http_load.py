@@ -750,8 +750,8 @@ web measurements (in production it has its own host), and e-mails are kept in me
   an overlap at the insert); one floor request makes
   {len(load["floor_sql"])}.
 - Memory after the load: gunicorn workers {", ".join(f"{mb:g} MB" for mb in web_rss)} (VmRSS, target ≤
-  {WEB_RSS_TARGET_MB} MB). A Celery worker (`celery -A dongnam worker --pool solo`, on the same Redis, without the relay: its work
-  is the queued backlog, not the booking runs' notifications) started
+  {WEB_RSS_TARGET_MB} MB). A Celery worker (`celery -A dongnam worker --pool solo`, on the same Redis,
+  without the relay: its work is the queued backlog, not the booking runs' notifications) started
   with {celery["tasks"]} due reminder e-mails queued delivered them in {celery["seconds"]} s from its start
   ({statuses}): VmRSS {celery["rss_mb"]:g} MB, peak {celery["hwm_mb"]:g} MB (target ≤ {CELERY_RSS_TARGET_MB} MB).
 - Machine load: 1-minute load average {min(loads):.2f}–{max(loads):.2f} on {machine["cores"]} cores during
