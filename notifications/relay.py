@@ -94,10 +94,10 @@ class Relay:
         listener = database.get_new_connection(database.get_connection_params())
         try:
             listener.autocommit = True
-            if not listener.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
-                # Another worker relays; take over if it goes away.
-                self._stopped.wait(self.retry_seconds)
-                return
+            # Another worker may relay: stand by on this connection and take over when its lock is freed.
+            while not listener.execute("SELECT pg_try_advisory_lock(%s)", (LOCK_KEY,)).fetchone()[0]:
+                if self._stopped.wait(self.retry_seconds):
+                    return
             listener.execute(f"LISTEN {CHANNEL}")
             self.listening.set()
             self.dispatch()  # what was written before this relay listened

@@ -136,3 +136,17 @@ def test_one_relay_per_database_whatever_the_number_of_workers(relay_on, relays)
     wait_until(lambda: sorted(first.ids + second.ids) == ids, "one relay to queue the rows")
 
     assert not (first.ids and second.ids)
+
+
+def test_a_standing_by_relay_takes_over_when_the_relaying_worker_stops(relay_on, relays):
+    first, second = Queued(), Queued()
+    relay_one = relays(first)
+    assert relay_one.listening.wait(WAKE_TIMEOUT)
+    relay_two = relays(second)
+    time.sleep(0.5)
+    assert not relay_two.listening.is_set()
+
+    relay_one.stop()
+    assert relay_two.listening.wait(WAKE_TIMEOUT)
+    ids = notify_user(UserFactory(), "relay:takeover")
+    wait_until(lambda: sorted(second.ids) == ids, "the second relay to queue the rows")
