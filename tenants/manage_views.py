@@ -1,7 +1,5 @@
 """Manager pages for leases, scoped to the facilities the manager manages (others get 403)."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
@@ -11,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from bookings.manage_views import manager_required
+from common.csv_export import csv_response
 from hall.selectors import facilities_managed_by, manages_facility
 from tenants import selectors, services
 from tenants.forms import ApproveRenewalForm, ContractFilterForm, ManagerNoteForm
@@ -55,13 +54,10 @@ def contract_list(request):
 
 
 def _contracts_csv(contracts, today) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="contracts-{today:%Y%m%d}.csv"'
-    # A byte-order mark lets Excel, the tool most offices open this with, read the Korean text.
-    response.write("\ufeff")
-    writer = csv.writer(response)
-    writer.writerow(
-        [
+    # Every CSV goes through the one writer that keeps a cell such as "=HYPERLINK(...)" from running in Excel.
+    return csv_response(
+        filename=f"contracts-{today:%Y%m%d}.csv",
+        header=[
             _("Facility"),
             _("Unit"),
             _("Organization"),
@@ -74,10 +70,8 @@ def _contracts_csv(contracts, today) -> HttpResponse:
             _("Deposit (KRW)"),
             _("Status"),
             _("Renews contract"),
-        ]
-    )
-    for contract in contracts:
-        writer.writerow(
+        ],
+        rows=(
             [
                 contract.unit.facility.display_name,
                 contract.unit.code,
@@ -92,8 +86,9 @@ def _contracts_csv(contracts, today) -> HttpResponse:
                 contract.get_status_display(),
                 contract.renews_id or "",
             ]
-        )
-    return response
+            for contract in contracts
+        ),
+    )
 
 
 @manager_required
