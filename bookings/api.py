@@ -18,7 +18,7 @@ from accounts.middleware import manager_mfa_missing
 from bookings import selectors, series, services, waitlist
 from bookings.filters import SpaceFilter
 from bookings.models import Booking
-from dongnam.api import PrebuiltFieldsMixin, StrictQueryParamsMixin
+from common.api import PrebuiltFieldsMixin, StrictQueryParamsMixin
 from hall.models import Space
 from hall.selectors import is_manager
 from tenants.models import Organization

@@ -8,7 +8,7 @@ from django.db.models import Func, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from dongnam.db import PostgresExclusionConstraint
+from common.db import PostgresExclusionConstraint
 
 
 class TsTzRange(Func):

@@ -1,6 +1,6 @@
 from rest_framework import serializers, viewsets
 
-from dongnam.api import StrictQueryParamsMixin
+from common.api import StrictQueryParamsMixin
 from hall.models import Building, Facility
 
 

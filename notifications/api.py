@@ -3,7 +3,7 @@ from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from dongnam.api import StrictQueryParamsMixin
+from common.api import StrictQueryParamsMixin
 from notifications import services
 from notifications.messages import build_message, link_of
 from notifications.models import Notification

@@ -7,7 +7,7 @@ from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
 from accounts.middleware import manager_mfa_missing
-from dongnam.api import StrictQueryParamsMixin
+from common.api import StrictQueryParamsMixin
 from hall.selectors import facilities_managed_by, is_manager
 from tenants import selectors, services
 from tenants.models import LeaseContract, Organization, RenewalRequest

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from dongnam.db import PostgresExclusionConstraint
+from common.db import PostgresExclusionConstraint
 from tenants.validators import format_business_number, validate_business_number
 
 

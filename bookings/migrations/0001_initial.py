@@ -5,7 +5,7 @@ import django.contrib.postgres.fields.ranges
 import django.core.validators
 import django.contrib.postgres.operations
 import django.db.models.deletion
-import dongnam.db
+import common.db
 from django.conf import settings
 from django.db import migrations, models
 
@@ -64,7 +64,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'bookings',
                 'ordering': ['start', 'pk'],
                 'indexes': [models.Index(fields=['space', 'start'], name='booking_space_start_idx'), models.Index(fields=['requested_by', 'start'], name='booking_requester_start_idx'), models.Index(fields=['organization', 'start'], name='booking_org_start_idx'), models.Index(fields=['status', 'created'], name='booking_status_created_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='booking_end_after_start'), models.CheckConstraint(condition=models.Q(('attendees__gte', 1)), name='booking_attendees_positive'), dongnam.db.PostgresExclusionConstraint(condition=models.Q(('status__in', ['pending', 'approved'])), expressions=[(bookings.models.TsTzRange('start', 'end', django.contrib.postgres.fields.ranges.RangeBoundary()), '&&'), ('space', '=')], name='booking_no_overlap', violation_error_code='slot_taken')],
+                'constraints': [models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='booking_end_after_start'), models.CheckConstraint(condition=models.Q(('attendees__gte', 1)), name='booking_attendees_positive'), common.db.PostgresExclusionConstraint(condition=models.Q(('status__in', ['pending', 'approved'])), expressions=[(bookings.models.TsTzRange('start', 'end', django.contrib.postgres.fields.ranges.RangeBoundary()), '&&'), ('space', '=')], name='booking_no_overlap', violation_error_code='slot_taken')],
             },
         ),
         migrations.CreateModel(

@@ -4,7 +4,7 @@ import bookings.models
 import django.contrib.postgres.fields.ranges
 import django.core.validators
 import django.db.models.deletion
-import dongnam.db
+import common.db
 from django.conf import settings
 from django.db import migrations, models
 
@@ -58,7 +58,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='booking',
-            constraint=dongnam.db.PostgresExclusionConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'offered'])), expressions=[(bookings.models.TsTzRange('start', 'end', django.contrib.postgres.fields.ranges.RangeBoundary()), '&&'), ('space', '=')], name='booking_no_overlap', violation_error_code='slot_taken'),
+            constraint=common.db.PostgresExclusionConstraint(condition=models.Q(('status__in', ['pending', 'approved', 'offered'])), expressions=[(bookings.models.TsTzRange('start', 'end', django.contrib.postgres.fields.ranges.RangeBoundary()), '&&'), ('space', '=')], name='booking_no_overlap', violation_error_code='slot_taken'),
         ),
         migrations.AddField(
             model_name='waitlistentry',

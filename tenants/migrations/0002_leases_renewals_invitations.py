@@ -4,7 +4,7 @@ import django.contrib.postgres.fields.ranges
 import django.contrib.postgres.operations
 import django.db.models.deletion
 import django.db.models.functions.text
-import dongnam.db
+import common.db
 import tenants.models
 from django.conf import settings
 from django.db import migrations, models
@@ -127,7 +127,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='leasecontract',
-            constraint=dongnam.db.PostgresExclusionConstraint(condition=models.Q(('status__in', ['draft', 'active', 'renewed'])), expressions=[(tenants.models.DateRange('start_date', 'end_date', django.contrib.postgres.fields.ranges.RangeBoundary(inclusive_lower=True, inclusive_upper=True)), '&&'), ('unit', '=')], name='contract_one_live_per_unit', violation_error_code='unit_taken'),
+            constraint=common.db.PostgresExclusionConstraint(condition=models.Q(('status__in', ['draft', 'active', 'renewed'])), expressions=[(tenants.models.DateRange('start_date', 'end_date', django.contrib.postgres.fields.ranges.RangeBoundary(inclusive_lower=True, inclusive_upper=True)), '&&'), ('unit', '=')], name='contract_one_live_per_unit', violation_error_code='unit_taken'),
         ),
         migrations.AddIndex(
             model_name='renewalrequest',
