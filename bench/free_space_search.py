@@ -195,7 +195,7 @@ def build_hall(rng: random.Random) -> dict:
     from django.conf import settings
     from django.core.management import call_command
 
-    from hall.demo import load_demo
+    from demo.layout import load_demo
 
     log("migrating")
     call_command("migrate", interactive=False, verbosity=0)

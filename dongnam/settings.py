@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "hall",
     "tenants",
     "bookings",
+    "demo",
 ]
 
 MIDDLEWARE = [

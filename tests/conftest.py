@@ -5,8 +5,8 @@ import os
 import pytest
 from django.core.cache import cache
 
-from hall.demo import load_hall
 from hall.models import Facility
+from hall.seed import load_hall
 from tenants.models import Membership
 from tests.factories import MembershipFactory, OrganizationFactory, SpaceFactory, UserFactory
 

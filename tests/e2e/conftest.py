@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import sync_playwright
 
-from hall.demo import load_demo
+from demo.layout import load_demo
 from tests.e2e.helpers import CHROMIUM, CHROMIUM_ARGS, Journey
 
 

@@ -1,7 +1,8 @@
-"""The hall as data: its real buildings and facilities, and the demo layout of rooms, units and people.
+"""The demo layout: rooms, fees, units, organizations, a lease and the demo accounts, on top of the hall.
 
-The article names the buildings and facilities; the rooms, units, fees and organizations are a demo
-layout (see the note on the home page). Loading is idempotent: every row is found by its stable key.
+The rooms, units, fees and organizations are invented for the demo (see the note on the home page); the
+buildings and facilities are the hall's own (``hall.seed``). Loading is idempotent: every row is found by its
+stable key.
 """
 
 from dataclasses import dataclass
@@ -14,73 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from hall.models import Amenity, Building, Facility, Space
+from hall.models import Amenity, Facility, Space
 from hall.opening_hours import default_opening_hours
+from hall.seed import load_hall, sync
 from tenants.models import LeasableUnit, LeaseContract, Membership, Organization
-
-BUILDINGS = [
-    {
-        "slug": "main",
-        "name": "본관동",
-        "name_en": "Main building",
-        "description": "경남사회적경제혁신타운과 동남아트센터가 있는 본관입니다.",
-        "description_en": "Home of the Gyeongnam Social Economy Innovation Town and the Dongnam Art Center.",
-        "position": 1,
-    },
-    {
-        "slug": "east",
-        "name": "동관",
-        "name_en": "East building",
-        "description": "콘텐츠코리아랩과 웹툰캠퍼스가 있는 동관입니다.",
-        "description_en": "Home of Content Korea Lab and the Webtoon Campus.",
-        "position": 2,
-    },
-]
-
-FACILITIES = [
-    {
-        "slug": "innovation-town",
-        "building": "main",
-        "name": "경남사회적경제혁신타운",
-        "name_en": "Gyeongnam Social Economy Innovation Town",
-        "description": "사회적기업, 협동조합, 스타트업을 위한 사무실, 회의실, 교육실, 라이브커머스 스튜디오.",
-        "description_en": "Offices, meeting and education rooms and a live-commerce studio for social enterprises, "
-        "cooperatives and startups.",
-        "operator": "경상남도",
-        "position": 1,
-    },
-    {
-        "slug": "art-center",
-        "building": "main",
-        "name": "동남아트센터",
-        "name_en": "Dongnam Art Center",
-        "description": "전시실, 공연장, 워크숍실을 갖춘 문화 공간.",
-        "description_en": "A cultural space with galleries, a performance hall and workshop rooms.",
-        "operator": "창원시",
-        "position": 2,
-    },
-    {
-        "slug": "content-korea-lab",
-        "building": "east",
-        "name": "콘텐츠코리아랩",
-        "name_en": "Content Korea Lab",
-        "description": "창작자를 위한 영상 스튜디오, 녹음 부스, 메이커 스페이스, 세미나실. 공간과 장비는 무료로 대여합니다.",
-        "description_en": "Video studio, recording booth, maker space and seminar rooms for creators. "
-        "Spaces and equipment are lent free of charge.",
-        "operator": "경남문화예술진흥원",
-        "position": 3,
-    },
-    {
-        "slug": "webtoon-campus",
-        "building": "east",
-        "name": "웹툰캠퍼스",
-        "name_en": "Webtoon Campus",
-        "description": "웹툰 작가를 위한 드로잉 랩, 강의실, 작가 라운지와 입주 작가실.",
-        "description_en": "Drawing lab, lecture room, author lounge and resident writers' rooms for webtoon creators.",
-        "operator": "경남문화예술진흥원",
-        "position": 4,
-    },
-]
 
 AMENITIES = [
     ("projector", "빔프로젝터", "Projector"),
@@ -502,46 +440,17 @@ DEMO_ORGANIZATIONS = [
 ]
 
 
-def _sync(model, lookup: dict, values: dict):
-    """Create the row, or update it only where it differs: a second run writes nothing."""
-    obj = model.objects.filter(**lookup).first()
-    if obj is None:
-        return model.objects.create(**lookup, **values), True
-    changed = [field for field, value in values.items() if getattr(obj, field) != value]
-    if changed:
-        for field in changed:
-            setattr(obj, field, values[field])
-        obj.save(update_fields=changed)
-    return obj, False
-
-
-@transaction.atomic
-def load_hall() -> dict[str, int]:
-    """The real buildings and facilities of the hall."""
-    created = 0
-    buildings = {}
-    for data in BUILDINGS:
-        values = {key: value for key, value in data.items() if key != "slug"}
-        buildings[data["slug"]], was_created = _sync(Building, {"slug": data["slug"]}, values)
-        created += was_created
-    for data in FACILITIES:
-        values = {key: value for key, value in data.items() if key not in ("slug", "building")}
-        _, was_created = _sync(Facility, {"slug": data["slug"]}, {**values, "building": buildings[data["building"]]})
-        created += was_created
-    return {"created": created}
-
-
 @transaction.atomic
 def load_demo(*, password: str) -> dict[str, int]:
     """The demo layout: policies, amenities, rooms, units, organizations and verified accounts."""
     created = load_hall()["created"]
     facilities = {facility.slug: facility for facility in Facility.objects.all()}
     for slug, policy in FACILITY_POLICIES.items():
-        _sync(Facility, {"slug": slug}, policy)
+        sync(Facility, {"slug": slug}, policy)
 
     amenities = {}
     for slug, name, name_en in AMENITIES:
-        amenities[slug], was_created = _sync(Amenity, {"slug": slug}, {"name": name, "name_en": name_en})
+        amenities[slug], was_created = sync(Amenity, {"slug": slug}, {"name": name, "name_en": name_en})
         created += was_created
 
     for facility, slug, name, name_en, kind, floor, capacity, area, amenity_slugs, extra in SPACES:
@@ -556,14 +465,14 @@ def load_demo(*, password: str) -> dict[str, int]:
             "fee": FEES.get(slug, 0),
             **extra,
         }
-        space, was_created = _sync(Space, {"slug": slug}, values)
+        space, was_created = sync(Space, {"slug": slug}, values)
         created += was_created
         wanted = {amenities[a].pk for a in amenity_slugs}
         if set(space.amenities.values_list("pk", flat=True)) != wanted:
             space.amenities.set(wanted)
 
     for facility, code, floor, area, rent in _units():
-        _, was_created = _sync(
+        _, was_created = sync(
             LeasableUnit,
             {"facility": facilities[facility], "code": code},
             {
@@ -578,7 +487,7 @@ def load_demo(*, password: str) -> dict[str, int]:
 
     users = {}
     for account in DEMO_ACCOUNTS:
-        user, was_created = _sync(
+        user, was_created = sync(
             User,
             {"email": account.email},
             {"name": account.name, "is_superuser": account.superuser, "is_staff": account.superuser},
@@ -588,7 +497,7 @@ def load_demo(*, password: str) -> dict[str, int]:
             user.set_password(password)
             user.save(update_fields=["password"])
         # Demo accounts are verified, so they can sign in without opening an e-mail.
-        _sync(EmailAddress, {"user": user, "email": account.email}, {"verified": True, "primary": True})
+        sync(EmailAddress, {"user": user, "email": account.email}, {"verified": True, "primary": True})
         for slug in account.manages:
             if not facilities[slug].managers.filter(pk=user.pk).exists():
                 facilities[slug].managers.add(user)
@@ -596,10 +505,10 @@ def load_demo(*, password: str) -> dict[str, int]:
 
     for data in DEMO_ORGANIZATIONS:
         values = {key: value for key, value in data.items() if key not in ("business_number", "members", "lease")}
-        organization, was_created = _sync(Organization, {"business_number": data["business_number"]}, values)
+        organization, was_created = sync(Organization, {"business_number": data["business_number"]}, values)
         created += was_created
         for email, role in data["members"]:
-            _sync(Membership, {"organization": organization, "user": users[email]}, {"role": role})
+            sync(Membership, {"organization": organization, "user": users[email]}, {"role": role})
         if data.get("lease"):
             created += _load_demo_lease(organization, facilities, data["lease"])
     return {"created": created}

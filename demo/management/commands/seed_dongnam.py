@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from hall import demo
+from demo import layout
+from hall import seed
 
 
 class Command(BaseCommand):
@@ -20,11 +21,11 @@ class Command(BaseCommand):
                     "Refusing to load demo accounts with a known password under production settings; "
                     "pass --force if this really is a demo server."
                 )
-            result = demo.load_demo(password=settings.DEMO_PASSWORD)
+            result = layout.load_demo(password=settings.DEMO_PASSWORD)
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({result['created']} new rows)."))
             self.stdout.write("Demo logins (password: DEMO_PASSWORD, default 'dongnam-demo'):")
-            for account in demo.DEMO_ACCOUNTS:
+            for account in layout.DEMO_ACCOUNTS:
                 self.stdout.write(f"  {account.email:<34} {account.role}")
         else:
-            result = demo.load_hall()
+            result = seed.load_hall()
             self.stdout.write(self.style.SUCCESS(f"Hall loaded ({result['created']} new rows)."))
