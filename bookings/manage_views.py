@@ -1,10 +1,8 @@
 """Manager pages, each scoped to the facilities the signed-in manager manages (others get 403)."""
 
 from datetime import date, datetime, time, timedelta
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,19 +15,9 @@ from bookings import selectors, services
 from bookings.forms import ClosureForm, RequiredReasonForm, SpacePolicyForm
 from bookings.models import Booking, Closure
 from bookings.rules import HALL_TZ, in_calendar
+from hall.decorators import manager_required
 from hall.models import Facility, Space
-from hall.selectors import facilities_managed_by, is_manager, manages_facility
-
-
-def manager_required(view):
-    @login_required
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not is_manager(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+from hall.selectors import facilities_managed_by, manages_facility
 
 
 def _managed_facility_or_403(user, slug) -> Facility:

@@ -8,8 +8,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bookings.manage_views import manager_required
 from common.csv_export import csv_response
+from hall.decorators import manager_required
 from hall.selectors import facilities_managed_by, manages_facility
 from tenants import selectors, services
 from tenants.forms import ApproveRenewalForm, ContractFilterForm, ManagerNoteForm
