@@ -131,8 +131,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache and Redis ------------------------------------------------------------------------
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
-    # Shared by all web workers: login rate limits must count across processes.
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    # Shared by all web workers: login rate limits must count across processes. While Redis does not answer
+    # (0.5 s socket timeouts), each process logs an error and counts in memory instead (common.cache), so
+    # sign-in, sign-up and password reset keep working and stay rate limited.
+    CACHES = {"default": {"BACKEND": "common.cache.FallbackRedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

@@ -18,7 +18,7 @@ def test_postgresql_pass_runs_on_postgresql_with_the_redis_cache():
         cursor.execute("SELECT version()")
         assert cursor.fetchone()[0].startswith("PostgreSQL")
 
-    assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+    assert settings.CACHES["default"]["BACKEND"] == "common.cache.FallbackRedisCache"
     key, value = f"dongnam-test-{uuid.uuid4().hex}", {"room": "town-meeting-a", "people": 8}
     cache.set(key, value, timeout=60)
     assert cache.get(key) == value
@@ -53,7 +53,7 @@ def test_service_variables_are_in_effect():
     elif not database_url:
         assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
     if os.environ.get("REDIS_URL"):
-        assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.redis.RedisCache"
+        assert settings.CACHES["default"]["BACKEND"] == "common.cache.FallbackRedisCache"
     else:
         assert settings.CACHES["default"]["BACKEND"] == "django.core.cache.backends.locmem.LocMemCache"
         broker_url = settings.CELERY_BROKER_URL

@@ -249,10 +249,7 @@ def test_redis_url_selects_the_redis_cache_and_a_redis_broker(tmp_path):
     )
 
     cache, broker_url, transport_options = values
-    assert cache == {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": "redis://cache.internal:6379/2",
-    }
+    assert cache == {"BACKEND": "common.cache.FallbackRedisCache", "LOCATION": "redis://cache.internal:6379/2"}
     assert broker_url == "redis://cache.internal:6379/2"
     assert transport_options == {"visibility_timeout": 3600}
 
