@@ -207,7 +207,8 @@ def notification_counts() -> dict:
 
 def one_sweep(now: datetime) -> int:
     """The sweep's queries (without sending); returns the reminders created."""
-    from notifications import reminders, services
+    from bookings import notifications as reminders
+    from notifications import services
 
     created = reminders.create_booking_reminders(now=now)
     services.due_ids(now=now)

@@ -63,11 +63,11 @@ app.conf.beat_schedule = {
         "schedule": 60.0,
     },
     "manager-digests": {
-        "task": "notifications.tasks.send_manager_digests",
+        "task": "bookings.notifications.send_manager_digests",
         "schedule": crontab(hour=9, minute=0),
     },
     "lease-expiry-reminders": {
-        "task": "notifications.tasks.send_lease_expiry_reminders",
+        "task": "tenants.notifications.send_lease_expiry_reminders",
         "schedule": crontab(hour=8, minute=0),
     },
     "update-contract-statuses": {

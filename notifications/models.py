@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from notifications.registry import Kinds, kind_choices
+
 
 class Notification(models.Model):
     """One message to one person on one channel: the outbox row, written with the change that causes it.
@@ -13,27 +15,8 @@ class Notification(models.Model):
     two workers, a duplicated task or a second sweep never send it twice.
     """
 
-    class Kind(models.TextChoices):
-        BOOKING_APPROVED = "booking_approved", _("Booking approved")
-        BOOKING_REJECTED = "booking_rejected", _("Booking rejected")
-        BOOKING_CANCELLED = "booking_cancelled", _("Booking cancelled by the facility")
-        CLOSURE_CANCELLED = "closure_cancelled", _("Booking cancelled by a closure")
-        BOOKING_REMINDER = "booking_reminder", _("Booking reminder")
-        PAYMENT_OVERDUE = "payment_overdue", _("Booking cancelled for non-payment")
-        WAITLIST_OFFER = "waitlist_offer", _("A slot you waited for is free")
-        NO_SHOW = "no_show", _("No-show recorded")
-        MANAGER_DIGEST = "manager_digest", _("Manager's daily digest")
-        LEASE_EXPIRY = "lease_expiry", _("Lease ending")
-        RENEWAL_SUBMITTED = "renewal_submitted", _("Renewal requested")
-        RENEWAL_APPROVED = "renewal_approved", _("Renewal approved")
-        RENEWAL_REJECTED = "renewal_rejected", _("Renewal refused")
-        RENEWAL_CHANGES = "renewal_changes", _("Renewal changes requested")
-        RENEWAL_ACCEPTED = "renewal_accepted", _("Renewal terms accepted")
-        CONTRACT_EXPIRED = "contract_expired", _("Contract expired")
-        INVITATION = "invitation", _("Invitation")
-
-    # Kinds people may turn off on their account page; decisions and deadlines always arrive.
-    OPTIONAL_KINDS = (Kind.BOOKING_REMINDER,)
+    # The kinds are registered by the apps that send them (notifications.registry): Kind.BOOKING_APPROVED etc.
+    Kind = Kinds()
 
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
@@ -58,7 +41,7 @@ class Notification(models.Model):
     )
     # For people without an account yet (an invitation); otherwise the recipient's address is used.
     to_email = models.EmailField(_("e-mail address"), blank=True)
-    kind = models.CharField(_("kind"), max_length=30, choices=Kind.choices)
+    kind = models.CharField(_("kind"), max_length=30, choices=kind_choices)
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
     # Never looked up by type alone: no index to update on every notification. No database constraint either:
     # checking it would lock the same few content type rows in every concurrent write (see audit.AuditEntry).

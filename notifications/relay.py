@@ -14,6 +14,7 @@ import logging
 import threading
 import time
 
+from celery import current_app
 from django.conf import settings
 from django.db import connection, connections
 from django.utils import timezone
@@ -32,9 +33,7 @@ RECENT_SECONDS = 60
 
 def is_active() -> bool:
     """Whether notifications reach the workers through the relay rather than a publish after commit."""
-    from dongnam.celery import app
-
-    return settings.NOTIFICATIONS_RELAY and connection.vendor == "postgresql" and not app.conf.task_always_eager
+    return settings.NOTIFICATIONS_RELAY and connection.vendor == "postgresql" and not current_app.conf.task_always_eager
 
 
 def due_ids() -> list[int]:

@@ -4,8 +4,8 @@
 due rows reach the workers through the relay (``notifications.relay``: the table's trigger wakes a listening
 worker at commit) or, without it, by a broker message published after commit. ``deliver`` claims a row with a
 conditional update that must change exactly one row, sends it, and records the result. The periodic
-``sweep`` creates the reminders that have become due and sends whatever is still pending, so a lost task, a
-broker outage or a relay that was not listening only delays a message.
+``sweep`` creates the reminders that have become due (the jobs the apps register) and sends whatever is still
+pending, so a lost task, a broker outage or a relay that was not listening only delays a message.
 """
 
 import logging
@@ -20,7 +20,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from notifications import relay
+from notifications import registry, relay
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -81,7 +81,7 @@ def notify(
         user = recipient.user
         if user is not None and not user.is_active:
             continue
-        if user is not None and kind in Notification.OPTIONAL_KINDS and not user.reminders_enabled:
+        if user is not None and registry.is_optional(kind) and not user.reminders_enabled:
             continue
         for channel in channels:
             if channel == Notification.Channel.IN_APP and user is None:
@@ -238,11 +238,10 @@ def due_ids(*, now: datetime | None = None, limit: int = SWEEP_BATCH) -> list[in
 
 
 def sweep(*, now: datetime | None = None, send_inline: bool = False) -> dict:
-    """Every minute: create reminders that became due, free stale claims, send what is due."""
-    from notifications import reminders
-
+    """Every minute: create the reminders that became due (the apps' sweep jobs), free stale claims, send
+    what is due."""
     now = now or timezone.now()
-    created = reminders.create_booking_reminders(now=now)
+    created = registry.run_sweep_jobs(now=now)
     released = release_stale_claims(now=now)
     ids = due_ids(now=now)
     sent = 0

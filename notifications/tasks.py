@@ -1,9 +1,9 @@
-"""Thin Celery wrappers; the work is in notifications.services and notifications.reminders."""
+"""Thin Celery wrappers; the work is in notifications.services. The apps' own reminders and digests are
+scheduled from their modules (``bookings.notifications``, ``tenants.notifications``)."""
 
 from celery import shared_task
-from django.utils import timezone
 
-from notifications import reminders, services
+from notifications import services
 
 
 @shared_task(
@@ -30,13 +30,3 @@ def send_notifications_by_key(keys: list[str]) -> int:
 def sweep_notifications() -> dict:
     """Every minute: due reminders, stale claims, unsent notifications (recovers lost tasks)."""
     return services.sweep()
-
-
-@shared_task(acks_late=True)
-def send_manager_digests() -> int:
-    return reminders.create_manager_digests(now=timezone.now())
-
-
-@shared_task(acks_late=True)
-def send_lease_expiry_reminders() -> int:
-    return reminders.create_lease_expiry_reminders()

@@ -7,4 +7,6 @@ class TenantsConfig(AppConfig):
     verbose_name = _("Tenants")
 
     def ready(self):
-        from tenants import signals  # noqa: F401  (connects the receivers)
+        from tenants import notifications, signals  # noqa: F401  (signals connects the receivers)
+
+        notifications.register()

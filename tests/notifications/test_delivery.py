@@ -13,10 +13,12 @@ from django.utils import timezone
 
 from bookings import services as bookings
 from bookings.models import Booking
-from notifications import reminders, services
+from bookings.notifications import create_booking_reminders
+from notifications import services
 from notifications.models import Notification
 from notifications.tasks import send_notification
 from tenants import services as tenancy
+from tenants.notifications import create_lease_expiry_reminders
 from tests.factories import UserFactory, enable_totp
 from tests.notifications.conftest import NOW
 from tests.notifications.factories import (
@@ -386,7 +388,7 @@ def test_a_reminder_for_a_booking_cancelled_after_it_was_created_is_skipped_not_
     approved, booker, mailoutbox, clock
 ):
     clock.move_to(approved.start - timedelta(hours=24))
-    assert reminders.create_booking_reminders(now=timezone.now()) == 2
+    assert create_booking_reminders(now=timezone.now()) == 2
     bookings.cancel_booking(booking=approved, user=booker)
 
     for reminder in Notification.objects.filter(kind="booking_reminder"):
@@ -399,7 +401,7 @@ def test_a_reminder_for_a_booking_cancelled_after_it_was_created_is_skipped_not_
 
 def test_a_reminder_found_only_after_the_booking_started_is_skipped(approved, booker, mailoutbox, clock):
     clock.move_to(approved.start - timedelta(hours=1))
-    reminders.create_booking_reminders(now=timezone.now())
+    create_booking_reminders(now=timezone.now())
     clock.move_to(approved.start + timedelta(minutes=1))
 
     services.sweep(send_inline=True)
@@ -410,7 +412,7 @@ def test_a_reminder_found_only_after_the_booking_started_is_skipped(approved, bo
 
 def test_a_lease_reminder_is_skipped_once_notice_was_given(contract, tenant, mailoutbox, clock):
     clock.move_to(NOW + timedelta(days=15))  # 30 days before the end
-    reminders.create_lease_expiry_reminders()
+    create_lease_expiry_reminders()
     tenancy.give_notice(contract=contract, user=tenant["owner"], note="We move to Busan.")
 
     services.sweep(send_inline=True)

@@ -11,7 +11,7 @@ from notifications import services
 from notifications.models import Notification
 from tenants import services as tenancy
 from tenants.models import RenewalRequest
-from tests.notifications.factories import BookingFactory, RenewalRequestFactory, seoul
+from tests.notifications.factories import BookingFactory, NotificationFactory, RenewalRequestFactory, seoul
 
 pytestmark = pytest.mark.usefixtures("clock")
 
@@ -224,12 +224,29 @@ def test_a_closure_cancellation_reaches_every_booker_hit_with_the_closure_reason
     assert sorted(by_address) == sorted([booker.email, korean_booker.email])
     english = by_address[booker.email]
     assert english.subject == "[Dongnam] Your booking was cancelled: the space is closed"
-    assert "Floor repair" in english.body
+    assert "Reason: The space is closed: Floor repair" in english.body
     korean = by_address[korean_booker.email]
     assert korean.subject == "[동남전시장] 예약이 취소되었습니다: 공간 휴관"
-    assert "Floor repair" in korean.body
+    # The manager closed the space in English; the Korean booker reads the reason's frame in Korean.
+    assert "사유: 공간 휴관: Floor repair" in korean.body
+    assert "The space is closed" not in korean.body
     assert f"/bookings/{later.pk}/" in korean.body
     assert Notification.objects.filter(kind="closure_cancelled").count() == 4
+
+
+def test_a_closure_reason_kept_as_the_manager_wrote_it_is_framed_in_the_bookers_language(
+    pending, korean_booker, mailoutbox
+):
+    pending.requested_by = korean_booker
+    pending.save(update_fields=["requested_by"])
+    row = NotificationFactory(
+        recipient=korean_booker, subject=pending, kind="closure_cancelled", context={"closure_reason": "Floor repair"}
+    )
+
+    assert services.deliver(row.pk) == Notification.Status.SENT
+
+    [message] = mailoutbox
+    assert "사유: 공간 휴관: Floor repair" in message.body
 
 
 def test_a_bookers_own_cancellation_sends_nothing(pending, booker, manager, mailoutbox, run_on_commit):

@@ -7,16 +7,17 @@ from celery.schedules import crontab
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from bookings import services as bookings
 from bookings.models import Booking
+from bookings.notifications import create_booking_reminders, send_manager_digests
 from dongnam.celery import app as celery_app
-from notifications import reminders
 from notifications.models import Notification
-from notifications.tasks import send_lease_expiry_reminders, send_manager_digests, sweep_notifications
+from notifications.tasks import sweep_notifications
 from tenants import services as tenancy
 from tenants.models import LeaseContract, RenewalRequest
+from tenants.notifications import send_lease_expiry_reminders
 from tests.factories import LeasableUnitFactory, SpaceFactory, UserFactory
 from tests.notifications.conftest import NOW, pending_booking_for
 from tests.notifications.factories import SEOUL, BookingFactory, LeaseContractFactory, RenewalRequestFactory, seoul
@@ -200,7 +201,7 @@ def test_creating_the_reminders_again_and_again_sends_each_once(pending, approve
 
     for _again in range(3):
         sweep_at(pending.start - timedelta(hours=24))
-        reminders.create_booking_reminders(now=timezone.now())
+        create_booking_reminders(now=timezone.now())
 
     assert reminder_subjects(mailoutbox) == [REMINDER_24H]
     assert booking_reminders(pending).count() == 2
@@ -220,7 +221,8 @@ def english_managers(manager, other_manager):
 def test_the_digest_is_scheduled_for_nine_in_the_morning_in_seoul():
     entry = celery_app.conf.beat_schedule["manager-digests"]
 
-    assert entry["task"] == "notifications.tasks.send_manager_digests"
+    assert entry["task"] == "bookings.notifications.send_manager_digests"
+    assert entry["task"] in celery_app.tasks
     assert entry["schedule"] == crontab(hour=9, minute=0)
     assert celery_app.conf.timezone == "Asia/Seoul"
 
@@ -257,6 +259,26 @@ def test_each_manager_gets_one_digest_of_their_own_facilities_pending_approvals(
     assert "Board meeting" not in lab_digest.body
     assert not Notification.objects.filter(recipient=other_manager).exists()
     assert Notification.objects.filter(recipient=manager, kind="manager_digest", channel="in_app").count() == 1
+
+
+def test_the_digest_names_the_rooms_in_each_managers_language_whatever_the_job_runs_in(
+    manager, hall, space, booker, mailoutbox, clock, run_on_commit
+):
+    english_manager = UserFactory(email="english.manager@example.com", language="en")
+    hall["innovation-town"].managers.add(english_manager)
+    space.name, space.name_en = "혁신 회의실", "Innovation room"
+    space.save(update_fields=["name", "name_en"])
+    pending_booking_for(booker, space, seoul(2026, 12, 3, 10), title="Board meeting")
+
+    with translation.override("ko"), run_on_commit():
+        send_manager_digests()
+
+    by_address = {message.to[0]: message for message in mailoutbox}
+    english, korean = by_address[english_manager.email], by_address[manager.email]
+    assert "12-03 10:00 Innovation room · Board meeting" in english.body
+    assert "혁신 회의실" not in english.body
+    assert "12-03 10:00 혁신 회의실 · Board meeting" in korean.body
+    assert "Innovation room" not in korean.body
 
 
 def test_running_the_digest_twice_the_same_day_sends_one_and_the_next_day_another(
@@ -325,7 +347,8 @@ def lease_subjects(outbox, address) -> list[str]:
 def test_the_lease_job_is_scheduled_every_morning():
     entry = celery_app.conf.beat_schedule["lease-expiry-reminders"]
 
-    assert entry["task"] == "notifications.tasks.send_lease_expiry_reminders"
+    assert entry["task"] == "tenants.notifications.send_lease_expiry_reminders"
+    assert entry["task"] in celery_app.tasks
     assert entry["schedule"] == crontab(hour=8, minute=0)
 
 
@@ -448,7 +471,7 @@ def test_a_renewed_contract_ending_is_not_announced_as_expired(tenant, unit, clo
 
 def sweep_queries(moment) -> int:
     with CaptureQueriesContext(connection) as captured:
-        reminders.create_booking_reminders(now=moment)
+        create_booking_reminders(now=moment)
     return len(captured)
 
 
@@ -464,11 +487,11 @@ def test_the_sweep_does_not_make_a_query_per_booking_of_the_next_day(booker, spa
             )
 
     book_tomorrow(3, first_hour=2)
-    reminders.create_booking_reminders(now=NOW)
+    create_booking_reminders(now=NOW)
     few = sweep_queries(NOW + timedelta(minutes=1))
 
     book_tomorrow(20, first_hour=5)
-    assert reminders.create_booking_reminders(now=NOW + timedelta(minutes=2)) == 40
+    assert create_booking_reminders(now=NOW + timedelta(minutes=2)) == 40
     many = sweep_queries(NOW + timedelta(minutes=3))
 
     assert few == many
