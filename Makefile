@@ -38,6 +38,7 @@ test: install-dev
 lint: install-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache  # the layers of .importlinter
 
 # Compile translations after editing locale/*/LC_MESSAGES/django.po (the .mo files are committed).
 messages: install-dev
