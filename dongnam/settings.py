@@ -74,6 +74,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # A NUL or lone surrogate in the address, query, form, cookies or headers is a 400 before any view sees it.
+    "common.middleware.MalformedRequestMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -227,8 +229,8 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "dongnam.api.exception_handler",
     "DEFAULT_PARSER_CLASSES": [
         "dongnam.parsers.JSONParser",
-        "rest_framework.parsers.FormParser",
-        "rest_framework.parsers.MultiPartParser",
+        "dongnam.parsers.FormParser",
+        "dongnam.parsers.MultiPartParser",
     ],
     "DEFAULT_RENDERER_CLASSES": [
         "rest_framework.renderers.JSONRenderer",
