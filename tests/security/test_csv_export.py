@@ -5,6 +5,7 @@ import io
 from datetime import timedelta
 
 import pytest
+from allauth.mfa.utils import is_mfa_enabled
 from django.utils import timezone
 
 from common.csv_export import csv_response, safe_cell
@@ -22,7 +23,8 @@ def _rows(response) -> list[list[str]]:
 
 @pytest.fixture
 def signed_in_manager(client, manager):
-    enable_totp(manager)
+    if not is_mfa_enabled(manager, ["totp"]):
+        enable_totp(manager)
     client.force_login(manager)
     return manager
 
