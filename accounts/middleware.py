@@ -1,13 +1,12 @@
-from allauth.mfa.utils import is_mfa_enabled
-from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.utils import translation
 from django.utils.translation import gettext as _
 
-from hall.selectors import is_manager
+from hall.selectors import second_factor_missing
 
-# Pages that only managers and admins use; they need two-factor sign-in when it is required.
+# Pages that only managers and admins use: a manager without TOTP is sent to set it up. This is a guide,
+# not the guard: hall.selectors decides everywhere that such a manager manages nothing.
 MANAGER_PATH_PREFIXES = ("/manage/", "/admin/")
 
 
@@ -25,16 +24,6 @@ class UserLanguageMiddleware:
         return self.get_response(request)
 
 
-def manager_mfa_missing(user) -> bool:
-    """Whether a manager or admin still has to set up TOTP before acting as one."""
-    return bool(
-        settings.MANAGER_MFA_REQUIRED
-        and user.is_authenticated
-        and (user.is_staff or is_manager(user))
-        and not is_mfa_enabled(user, ["totp"])
-    )
-
-
 class ManagerMfaMiddleware:
     """Send managers and admins without TOTP to its set-up page before any manager page."""
 
@@ -42,7 +31,7 @@ class ManagerMfaMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.path.startswith(MANAGER_PATH_PREFIXES) and manager_mfa_missing(request.user):
+        if request.path.startswith(MANAGER_PATH_PREFIXES) and second_factor_missing(request.user):
             messages.warning(
                 request,
                 _("Managers must turn on two-factor authentication before using manager pages."),

@@ -14,13 +14,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from accounts.middleware import manager_mfa_missing
-from bookings import selectors, series, services, waitlist
+from bookings import errors, selectors, series, services, waitlist
 from bookings.filters import SpaceFilter
 from bookings.models import Booking
 from common.api import PrebuiltFieldsMixin, StrictQueryParamsMixin
 from hall.models import Space
-from hall.selectors import is_manager
+from hall.selectors import is_manager, refuse_without_second_factor
 from tenants.models import Organization
 
 MAX_BUSY_SPAN = timedelta(days=31)
@@ -256,15 +255,6 @@ def _flag(request, name: str) -> bool:
     return value is True or value in ("true", "1", "on")
 
 
-def _error_response(error: services.BookingError) -> Response:
-    body = {"code": error.code, "detail": error.message}
-    if error.field:
-        body["errors"] = {error.field: [error.message]}
-    if error.violations:
-        body["violations"] = [{"code": v.code, "detail": v.message, "field": v.field} for v in error.violations]
-    return Response(body, status=error.status)
-
-
 _BOOKING_ERROR = inline_serializer(
     "BookingError",
     fields={
@@ -309,6 +299,8 @@ class BookingViewSet(
     extra_query_params = frozenset({"status", "space"})
 
     def get_queryset(self):
+        if self.action in {"approve", "reject", "payment", "refund"}:
+            refuse_without_second_factor(self.request.user)
         if self.action in {"approve", "reject", "cancel", "payment", "refund"} and is_manager(self.request.user):
             # As on the manager pages, a manager acting on another facility's booking is refused (403) by the
             # service rather than told it does not exist.
@@ -370,26 +362,23 @@ class BookingViewSet(
             options = options_serializer.validated_data
         if options.get("recurrence") is not None or options.get("dry_run"):
             return self._create_series_or_dry_run(request, data, options)
-        try:
-            booking = services.create_booking(
-                requested_by=request.user,
-                space=data["space"],
-                start=data["start"],
-                end=data["end"],
-                title=data["title"],
-                attendees=data["attendees"],
-                organization=data.get("organization"),
-                purpose=data.get("purpose", ""),
-                override_reason=data.get("override_reason", ""),
-            )
-        except services.BookingError as error:
-            return _error_response(error)
+        booking = services.create_booking(
+            requested_by=request.user,
+            space=data["space"],
+            start=data["start"],
+            end=data["end"],
+            title=data["title"],
+            attendees=data["attendees"],
+            organization=data.get("organization"),
+            purpose=data.get("purpose", ""),
+            override_reason=data.get("override_reason", ""),
+        )
         return Response(self.get_serializer(booking).data, status=status.HTTP_201_CREATED)
 
     def _create_series_or_dry_run(self, request, data, options):
         space = Space.objects.select_related("facility").filter(slug=data["space"]).first()
         if space is None:
-            return _error_response(services.unknown_space(data["space"]))
+            raise errors.unknown_space(data["space"])
         data = {**data, "space": space}
         recurrence = options.get("recurrence")
         rule = (
@@ -402,37 +391,34 @@ class BookingViewSet(
             if recurrence is not None
             else None
         )
-        try:
-            if options.get("dry_run"):
-                organization = services.resolve_organization(user=request.user, organization=data.get("organization"))
-                periods = (
-                    series.plan(start=data["start"], end=data["end"], recurrence=rule)
-                    if rule
-                    else [(data["start"], data["end"])]
-                )
-                occurrences = series.check(
-                    user=request.user,
-                    space=data["space"],
-                    periods=periods,
-                    attendees=data["attendees"],
-                    title=data["title"],
-                    organization=organization,
-                )
-                return Response({"occurrences": OccurrenceSerializer(occurrences, many=True).data})
-            created, bookings, skipped = series.create_series(
-                requested_by=request.user,
-                space=data["space"],
-                start=data["start"],
-                end=data["end"],
-                title=data["title"],
-                attendees=data["attendees"],
-                recurrence=rule,
-                organization=data.get("organization"),
-                purpose=data.get("purpose", ""),
-                skip_conflicts=options.get("skip_conflicts", False),
+        if options.get("dry_run"):
+            organization = services.resolve_organization(user=request.user, organization=data.get("organization"))
+            periods = (
+                series.plan(start=data["start"], end=data["end"], recurrence=rule)
+                if rule
+                else [(data["start"], data["end"])]
             )
-        except services.BookingError as error:
-            return _error_response(error)
+            occurrences = series.check(
+                user=request.user,
+                space=data["space"],
+                periods=periods,
+                attendees=data["attendees"],
+                title=data["title"],
+                organization=organization,
+            )
+            return Response({"occurrences": OccurrenceSerializer(occurrences, many=True).data})
+        created, bookings, skipped = series.create_series(
+            requested_by=request.user,
+            space=data["space"],
+            start=data["start"],
+            end=data["end"],
+            title=data["title"],
+            attendees=data["attendees"],
+            recurrence=rule,
+            organization=data.get("organization"),
+            purpose=data.get("purpose", ""),
+            skip_conflicts=options.get("skip_conflicts", False),
+        )
         return Response(
             {
                 "series": created.pk,
@@ -442,19 +428,11 @@ class BookingViewSet(
             status=status.HTTP_201_CREATED,
         )
 
-    def _transition(self, request, operation, *, manager_action=False):
+    def _transition(self, request, operation):
         booking = self.get_object()  # 404 for bookings the user may not see
-        if manager_action and manager_mfa_missing(request.user):
-            return Response(
-                {"code": "mfa_required", "detail": _("Turn on two-factor authentication before acting as a manager.")},
-                status=status.HTTP_403_FORBIDDEN,
-            )
         reason = ReasonSerializer(data=request.data)
         reason.is_valid(raise_exception=True)
-        try:
-            booking = operation(booking=booking, reason=reason.validated_data.get("reason", ""))
-        except services.BookingError as error:
-            return _error_response(error)
+        booking = operation(booking=booking, reason=reason.validated_data.get("reason", ""))
         return Response(self.get_serializer(booking).data)
 
     @extend_schema(
@@ -522,19 +500,16 @@ class BookingViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
-        try:
-            entry = waitlist.join_waitlist(
-                user=request.user,
-                space=data["space"],
-                start=data["start"],
-                end=data["end"],
-                title=data["title"],
-                attendees=data["attendees"],
-                organization=data.get("organization"),
-                purpose=data.get("purpose", ""),
-            )
-        except services.BookingError as error:
-            return _error_response(error)
+        entry = waitlist.join_waitlist(
+            user=request.user,
+            space=data["space"],
+            start=data["start"],
+            end=data["end"],
+            title=data["title"],
+            attendees=data["attendees"],
+            organization=data.get("organization"),
+            purpose=data.get("purpose", ""),
+        )
         return Response({"id": entry.pk}, status=status.HTTP_201_CREATED)
 
     @extend_schema(
@@ -549,19 +524,17 @@ class BookingViewSet(
         return self._transition(
             request,
             lambda booking, reason: services.approve_booking(booking=booking, manager=request.user, note=reason),
-            manager_action=True,
         )
 
     def _decide_series(self, request, *, approve: bool):
         def decide(booking, reason):
             if booking.series is None:
-                raise services.BookingError("invalid", _("This booking is not part of a series."))
-            services._require_manager(request.user, booking.space.facility)
+                raise errors.BookingError("invalid", _("This booking is not part of a series."))
             series.decide_series(series=booking.series, manager=request.user, approve=approve, reason=reason)
             booking.refresh_from_db()
             return booking
 
-        return self._transition(request, decide, manager_action=True)
+        return self._transition(request, decide)
 
     @extend_schema(
         summary="Record the payment (managers)",
@@ -575,7 +548,6 @@ class BookingViewSet(
             lambda booking, reason: services.record_payment(
                 booking=booking, manager=request.user, reference=str(request.data.get("reference", ""))[:100]
             ),
-            manager_action=True,
         )
 
     @extend_schema(
@@ -588,7 +560,6 @@ class BookingViewSet(
         return self._transition(
             request,
             lambda booking, reason: services.record_refund(booking=booking, manager=request.user),
-            manager_action=True,
         )
 
     @extend_schema(
@@ -603,5 +574,4 @@ class BookingViewSet(
         return self._transition(
             request,
             lambda booking, reason: services.reject_booking(booking=booking, manager=request.user, reason=reason),
-            manager_action=True,
         )

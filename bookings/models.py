@@ -133,6 +133,11 @@ class Booking(models.Model):
         constraints = [
             models.CheckConstraint(condition=Q(end__gt=models.F("start")), name="booking_end_after_start"),
             models.CheckConstraint(condition=Q(attendees__gte=1), name="booking_attendees_positive"),
+            # A booking that was cancelled or rejected owes nothing it has not paid.
+            models.CheckConstraint(
+                condition=~Q(status__in=["cancelled", "rejected"], payment_status="unpaid"),
+                name="booking_inactive_not_unpaid",
+            ),
             # No two active bookings of one space overlap. Half-open periods: 10–12 and 12–14 may coexist.
             PostgresExclusionConstraint(
                 name="booking_no_overlap",

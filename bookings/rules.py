@@ -51,6 +51,13 @@ def local(moment: datetime) -> datetime:
     return moment.astimezone(HALL_TZ)
 
 
+def month_bounds(moment: datetime) -> tuple[datetime, datetime]:
+    """The calendar month (Asia/Seoul) around a moment, as aware datetimes."""
+    day = local(moment).date().replace(day=1)
+    following = day.replace(year=day.year + 1, month=1) if day.month == 12 else day.replace(month=day.month + 1)
+    return datetime.combine(day, time(0, 0), tzinfo=HALL_TZ), datetime.combine(following, time(0, 0), tzinfo=HALL_TZ)
+
+
 def _minutes_since_midnight(moment: datetime) -> int:
     return moment.hour * 60 + moment.minute
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 from bookings import rules
 from bookings.models import Booking, Closure, period
 from hall.models import Facility, Space
-from hall.selectors import facilities_managed_by
+from hall.selectors import facilities_managed_by, is_admin
 from tenants.models import Membership
 
 
@@ -95,7 +95,7 @@ def visible_bookings(user) -> QuerySet[Booking]:
     if not user.is_authenticated:
         return Booking.objects.none()
     base = Booking.objects.select_related("space__facility__building", "organization", "requested_by")
-    if user.is_superuser:
+    if is_admin(user):
         return base
     # Subqueries rather than a join to memberships: no duplicate rows, so no DISTINCT over the table.
     member_orgs = Membership.objects.filter(user=user).values("organization_id")

@@ -9,16 +9,16 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
 from dateutil.rrule import FR, MO, SA, SU, TH, TU, WE, WEEKLY, rrule
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from bookings import rules, selectors
+from bookings import admission, rules, selectors, services
+from bookings.errors import BookingError
 from bookings.models import Booking, BookingSeries
-from bookings.selectors import lock_space
 from hall.models import Space
-from tenants.models import Organization
+from tenants.selectors import is_hall_tenant
 
 MAX_OCCURRENCES = 26
 WEEKDAYS = {"MO": MO, "TU": TU, "WE": WE, "TH": TH, "FR": FR, "SA": SA, "SU": SU}
@@ -45,21 +45,17 @@ class Occurrence:
         return not self.code
 
 
-def _error(code, message, **kwargs):
-    from bookings.services import BookingError
-
-    return BookingError(code, message, **kwargs)
-
-
 def validate_recurrence(recurrence: Recurrence) -> None:
     if not recurrence.weekdays or any(day not in WEEKDAYS for day in recurrence.weekdays):
-        raise _error("invalid_recurrence", _("Choose weekdays among MO, TU, WE, TH, FR, SA, SU."), field="recurrence")
+        raise BookingError(
+            "invalid_recurrence", _("Choose weekdays among MO, TU, WE, TH, FR, SA, SU."), field="recurrence"
+        )
     if not 1 <= recurrence.interval <= 8:
-        raise _error("invalid_recurrence", _("Repeat every 1 to 8 weeks."), field="recurrence")
+        raise BookingError("invalid_recurrence", _("Repeat every 1 to 8 weeks."), field="recurrence")
     if (recurrence.until is None) == (recurrence.count is None):
-        raise _error("invalid_recurrence", _("Give either an end date or a number of times."), field="recurrence")
+        raise BookingError("invalid_recurrence", _("Give either an end date or a number of times."), field="recurrence")
     if recurrence.count is not None and not 1 <= recurrence.count <= MAX_OCCURRENCES:
-        raise _error(
+        raise BookingError(
             "invalid_recurrence",
             _("A series has at most %(max)d bookings.") % {"max": MAX_OCCURRENCES},
             field="recurrence",
@@ -70,7 +66,7 @@ def plan(*, start: datetime, end: datetime, recurrence: Recurrence) -> list[tupl
     """The occurrences' periods, the first on or after ``start``'s date, keeping local wall-clock times."""
     validate_recurrence(recurrence)
     if not rules.in_calendar(start, end) or end <= start:
-        raise _error("invalid_range", _("The end must be after the start."), field="end")
+        raise BookingError("invalid_range", _("The end must be after the start."), field="end")
     first = rules.local(start)
     length = end - start
     naive_first = first.replace(tzinfo=None)
@@ -87,7 +83,7 @@ def plan(*, start: datetime, end: datetime, recurrence: Recurrence) -> list[tupl
     # One more than allowed tells an end date that asks for too many.
     moments = list(rrule(**options)[: MAX_OCCURRENCES + 1]) if recurrence.count is None else list(rrule(**options))
     if len(moments) > MAX_OCCURRENCES:
-        raise _error(
+        raise BookingError(
             "invalid_recurrence",
             _("A series has at most %(max)d bookings.") % {"max": MAX_OCCURRENCES},
             field="recurrence",
@@ -101,8 +97,6 @@ def plan(*, start: datetime, end: datetime, recurrence: Recurrence) -> list[tupl
 
 def check(*, user, space: Space, periods, attendees: int, title: str, organization) -> list[Occurrence]:
     """Each occurrence with the first rule it breaks or ``slot_taken``; nothing is saved (dry run)."""
-    from bookings import services
-
     occurrences = []
     for start, end in periods:
         request = services.BookingRequest(space=space, start=start, end=end, attendees=attendees, title=title)
@@ -130,22 +124,19 @@ def create_series(
     skip_conflicts: bool = False,
 ) -> tuple[BookingSeries, list[Booking], list[Occurrence]]:
     """Create the series all-or-nothing; returns it, its bookings and the occurrences left out."""
-    from bookings import fees, services
-    from tenants.selectors import is_hall_tenant
-
     title = (title or "").strip()
     if not title:
-        raise _error("invalid", _("Give the booking a title."), field="title")
+        raise BookingError("invalid", _("Give the booking a title."), field="title")
     organization = services.resolve_organization(user=requested_by, organization=organization)
     periods = plan(start=start, end=end, recurrence=recurrence)
     with transaction.atomic():
-        lock_space(space)
+        admission.lock_space(space)
         occurrences = check(
             user=requested_by, space=space, periods=periods, attendees=attendees, title=title, organization=organization
         )
         blocked = [o for o in occurrences if not o.ok]
         if blocked and not skip_conflicts:
-            raise _error(
+            raise BookingError(
                 "series_conflicts",
                 _("%(count)d of the %(total)d dates cannot be booked; leave them out or change the series.")
                 % {"count": len(blocked), "total": len(occurrences)},
@@ -153,30 +144,15 @@ def create_series(
             )
         bookable = [o for o in occurrences if o.ok]
         if not bookable:
-            raise _error("series_conflicts", _("None of the dates can be booked."))
-        is_tenant = is_hall_tenant(organization, today=timezone.localdate())
-        quota = services.monthly_quota_minutes(organization, space.facility, is_tenant=is_tenant)
-        if quota is not None:
-            # The whole series counts against each month's quota, with what is already booked; the
-            # organization is locked as for a single booking.
-            Organization.objects.select_for_update().filter(pk=organization.pk).first()
-            asked_by_month: dict[tuple[int, int], int] = {}
-            for occurrence in bookable:
-                month = rules.local(occurrence.start).timetuple()[:2]
-                asked_by_month[month] = asked_by_month.get(month, 0) + int(
-                    (occurrence.end - occurrence.start).total_seconds() // 60
-                )
-            for occurrence in bookable:
-                month = rules.local(occurrence.start).timetuple()[:2]
-                if month not in asked_by_month:
-                    continue
-                used = services.quota_used_minutes(organization, space.facility, occurrence.start)
-                if used + asked_by_month.pop(month) > quota:
-                    raise _error(
-                        "quota_exceeded",
-                        _("This series would pass your organization's %(hours)d hours in %(month)s here.")
-                        % {"hours": quota // 60, "month": f"{month[0]}-{month[1]:02d}"},
-                    )
+            raise BookingError("series_conflicts", _("None of the dates can be booked."))
+        # The whole series counts against each month's quota, with what is already booked.
+        all_terms, _exceeded = admission.admit(
+            requested_by=requested_by,
+            space=space,
+            organization=organization,
+            periods=[admission.Period(o.start, o.end) for o in bookable],
+            is_tenant=is_hall_tenant(organization, today=timezone.localdate()),
+        )
         series = BookingSeries.objects.create(
             space=space,
             requested_by=requested_by,
@@ -187,59 +163,36 @@ def create_series(
             until=recurrence.until,
             count=recurrence.count,
         )
-        needs_approval = space.policy.requires_approval or services.over_no_show_limit(organization, space.facility)
-        is_manager = services.manages_facility(requested_by, space.facility)
-        status = Booking.Status.PENDING if needs_approval and not is_manager else Booking.Status.APPROVED
-        now = timezone.now()
-        bookings = []
-        for occurrence in bookable:
-            cost = fees.price(space, occurrence.start, occurrence.end, organization, is_tenant=is_tenant)
-            try:
-                with transaction.atomic():
-                    booking = Booking.objects.create(
-                        space=space,
-                        series=series,
-                        organization=organization,
-                        requested_by=requested_by,
-                        title=title,
-                        purpose=purpose,
-                        attendees=attendees,
-                        start=occurrence.start,
-                        end=occurrence.end,
-                        status=status,
-                        decided_by=requested_by if status == Booking.Status.APPROVED else None,
-                        decided_at=now if status == Booking.Status.APPROVED else None,
-                        fee=cost.fee,
-                        reduction_percent=cost.reduction_percent,
-                        reduction_category=cost.reduction_category,
-                        amount_due=cost.amount_due,
-                        payment_status=(
-                            Booking.PaymentStatus.UNPAID if cost.amount_due else Booking.PaymentStatus.NOT_REQUIRED
-                        ),
-                        payment_deadline=(
-                            services._payment_deadline(space.facility, now)
-                            if cost.amount_due and status == Booking.Status.APPROVED
-                            else None
-                        ),
-                    )
-            except IntegrityError:
-                raise services._slot_taken() from None
-            bookings.append(booking)
+        bookings = [
+            admission.insert(
+                space=space,
+                series=series,
+                organization=organization,
+                requested_by=requested_by,
+                title=title,
+                purpose=purpose,
+                attendees=attendees,
+                start=occurrence.start,
+                end=occurrence.end,
+                **terms.booking_fields(),
+            )
+            for occurrence, terms in zip(bookable, all_terms, strict=True)
+        ]
         record(
             actor=requested_by,
             action="series.created",
             target=series,
             after={"bookings": [b.pk for b in bookings], "skipped": [o.start.isoformat() for o in blocked]},
         )
+        admission.announce(bookings)
     return series, bookings, blocked
 
 
 def decide_series(*, series: BookingSeries, manager, approve: bool, reason: str = "") -> list[Booking]:
     """Approve or reject every pending occurrence of a series at once."""
-    from bookings import services
-
     decided = []
     with transaction.atomic():
+        services.require_manager(manager, series.space.facility)
         for booking in series.bookings.filter(status=Booking.Status.PENDING).order_by("start"):
             if approve:
                 decided.append(services.approve_booking(booking=booking, manager=manager, note=reason))
@@ -250,8 +203,6 @@ def decide_series(*, series: BookingSeries, manager, approve: bool, reason: str 
 
 def cancel_from(*, booking: Booking, user, reason: str = "") -> list[Booking]:
     """Cancel this occurrence and every later one of its series."""
-    from bookings import services
-
     if booking.series_id is None:
         return [services.cancel_booking(booking=booking, user=user, reason=reason)]
     cancelled = []

@@ -6,17 +6,26 @@ on SQLite by the IMMEDIATE transaction that serializes writers. A constraint vio
 ``slot_taken`` error as the check.
 """
 
-from dataclasses import dataclass
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
-from dateutil.relativedelta import relativedelta
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from bookings import fees, rules, selectors
+from bookings import admission, errors, fees, rules, selectors, waitlist
+from bookings.admission import (
+    BookingRequest,
+    Period,
+    check_booking,
+    monthly_quota_minutes,
+    over_no_show_limit,
+    quota_left_minutes,
+    quota_used_minutes,
+    resolve_organization,
+)
+from bookings.errors import BookingError, space_gone, unknown_space
 from bookings.models import Booking, Closure, WaitlistEntry
 from hall.models import Facility, Space
 from hall.selectors import manages_facility
@@ -25,14 +34,18 @@ from notifications.services import notify
 from tenants.models import Membership, Organization
 from tenants.selectors import is_hall_tenant
 
-# HTTP status of each error code that is not a plain rule violation (400).
-_STATUS_BY_CODE = {
-    "slot_taken": 409,
-    "invalid_state": 409,
-    "not_manager": 403,
-    "not_allowed": 403,
-    "not_member": 403,
-}
+__all__ = [
+    "BookingError",
+    "BookingRequest",
+    "check_booking",
+    "monthly_quota_minutes",
+    "over_no_show_limit",
+    "quota_left_minutes",
+    "quota_used_minutes",
+    "resolve_organization",
+    "space_gone",
+    "unknown_space",
+]
 
 # Rules a facility manager may override with a recorded reason; the overlap invariant is never one.
 OVERRIDABLE = {
@@ -49,32 +62,6 @@ OVERRIDABLE = {
 }
 
 
-class BookingError(Exception):
-    def __init__(self, code: str, message: str, *, field: str | None = None, violations=()):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.violations = list(violations)
-
-    @property
-    def status(self) -> int:
-        return _STATUS_BY_CODE.get(self.code, 400)
-
-
-def _slot_taken() -> BookingError:
-    return BookingError("slot_taken", _("This slot was just taken. Please choose another time."), field="start")
-
-
-def space_gone() -> BookingError:
-    """The space was deleted between reading the request and booking it."""
-    return BookingError("invalid", _("This space no longer exists."), field="space")
-
-
-def unknown_space(slug: str) -> BookingError:
-    return BookingError("invalid", _("There is no space “%(slug)s”.") % {"slug": slug}, field="space")
-
-
 def _snapshot(booking: Booking) -> dict:
     return {
         "status": booking.status,
@@ -83,121 +70,6 @@ def _snapshot(booking: Booking) -> dict:
         "space": booking.space.slug,
         "attendees": booking.attendees,
     }
-
-
-@dataclass(frozen=True)
-class BookingRequest:
-    space: Space
-    start: datetime
-    end: datetime
-    attendees: int
-    title: str
-    purpose: str = ""
-
-
-def resolve_organization(
-    *, user, organization: Organization | None, member_of: list[int] | None = None
-) -> Organization | None:
-    """The organization a booking is made for: the one chosen, or the user's only one.
-
-    ``member_of``: the ids of the user's organizations, when the caller has read them already.
-    """
-    only = None
-    if member_of is None:
-        # No ordering: the model's default joins the users table for nothing here.
-        memberships = list(Membership.objects.filter(user=user).select_related("organization").order_by())
-        member_of = [membership.organization_id for membership in memberships]
-        only = memberships[0].organization if len(memberships) == 1 else None
-    if organization is not None:
-        if organization.pk not in member_of:
-            raise BookingError(
-                "not_member", _("You can only book for an organization you belong to."), field="organization"
-            )
-        return organization
-    if len(member_of) > 1:
-        raise BookingError(
-            "choose_organization",
-            _("You belong to several organizations; choose the one this booking is for."),
-            field="organization",
-        )
-    if not member_of:
-        return None
-    # Deleted since its id was read: the booking is then the user's own.
-    return only or Organization.objects.filter(pk=member_of[0]).first()
-
-
-def check_booking(
-    *,
-    user,
-    request: BookingRequest,
-    organization: Organization | None,
-    now: datetime | None = None,
-    closures: list[Closure] | None = None,
-    is_tenant: bool | None = None,
-) -> list[rules.Violation]:
-    """The rule violations of a proposed booking, without saving anything (forms and dry runs).
-
-    ``closures`` and ``is_tenant``: what the caller has read already (the overlapping closures, whether the
-    organization leases a unit).
-    """
-    now = now or timezone.now()
-    if is_tenant is None:
-        is_tenant = is_hall_tenant(organization, today=timezone.localdate(now))
-    if closures is None:
-        closures = []
-        if rules.in_calendar(request.start, request.end) and request.end > request.start:
-            closures = selectors.closures_for_space(space=request.space, start=request.start, end=request.end)
-    return rules.check_rules(
-        space=request.space,
-        start=request.start,
-        end=request.end,
-        attendees=request.attendees,
-        now=now,
-        is_tenant=is_tenant,
-        closures=closures,
-    )
-
-
-def month_bounds(moment: datetime) -> tuple[datetime, datetime]:
-    """The calendar month (Asia/Seoul) around a moment, as aware datetimes."""
-    day = rules.local(moment).date().replace(day=1)
-    first = datetime.combine(day, time(0, 0), tzinfo=rules.HALL_TZ)
-    return first, datetime.combine(day + relativedelta(months=1), time(0, 0), tzinfo=rules.HALL_TZ)
-
-
-def monthly_quota_minutes(organization: Organization | None, facility: Facility, *, is_tenant: bool) -> int | None:
-    if organization is None:
-        return None
-    hours = facility.tenant_monthly_quota_hours if is_tenant and facility.tenant_monthly_quota_hours else None
-    hours = hours or facility.monthly_quota_hours
-    return hours * 60 if hours else None
-
-
-def quota_used_minutes(organization: Organization, facility: Facility, moment: datetime) -> int:
-    """Minutes the organization holds (pending or approved) at the facility in that month, counted from
-    the bookings themselves, never from a stored counter that could drift."""
-    first, last = month_bounds(moment)
-    minutes = 0
-    for start, end in Booking.objects.filter(
-        organization=organization,
-        space__facility=facility,
-        # Pending and approved: an offer from the waiting list counts once it is taken.
-        status__in=[Booking.Status.PENDING, Booking.Status.APPROVED],
-        start__gte=first,
-        start__lt=last,
-    ).values_list("start", "end"):
-        minutes += int((end - start).total_seconds() // 60)
-    return minutes
-
-
-def quota_left_minutes(
-    organization: Organization | None, facility: Facility, moment: datetime, *, is_tenant: bool
-) -> int | None:
-    """What is left of the month's quota for the booking form (None: no quota)."""
-    quota = monthly_quota_minutes(organization, facility, is_tenant=is_tenant)
-    if quota is None:
-        return None
-    return max(0, quota - quota_used_minutes(organization, facility, moment))
 
 
 def create_booking(
@@ -232,10 +104,12 @@ def create_booking(
         # Serialize bookings of this space (PostgreSQL row lock; SQLite's IMMEDIATE transaction already holds
         # the database write lock). Taken first, before the organization's quota lock, as in a series, so two
         # bookings cannot wait on each other; and on SQLite the overlap check below sees every competitor.
+        admission.set_lock_timeout()
         try:
-            space, closures, member_of = selectors.lock_space_for_booking(
-                space=space, start=start, end=end, booker=requested_by
-            )
+            with admission.waiting_for_locks():
+                space, closures, member_of = selectors.lock_space_for_booking(
+                    space=space, start=start, end=end, booker=requested_by
+                )
         except Space.DoesNotExist:
             raise (unknown_space(space) if isinstance(space, str) else space_gone()) from None
         organization = resolve_organization(user=requested_by, organization=organization, member_of=member_of)
@@ -253,68 +127,30 @@ def create_booking(
             first = blocking[0]
             raise BookingError(first.code, first.message, field=first.field, violations=blocking)
         overridden = [v.code for v in violations]
-        # On PostgreSQL the exclusion constraint refuses the overlap at the insert below (one query less);
-        # elsewhere the space's lock makes this check sufficient.
-        if connection.vendor != "postgresql" and (
-            selectors.overlapping_bookings(start=start, end=end).filter(space=space).exists()
-        ):
-            raise _slot_taken()
-        quota = monthly_quota_minutes(organization, space.facility, is_tenant=is_tenant)
-        if quota is not None:
-            # Lock the organization: two members booking at once are counted one after the other.
-            Organization.objects.select_for_update().filter(pk=organization.pk).first()
-            asked = int((end - start).total_seconds() // 60)
-            used = quota_used_minutes(organization, space.facility, start)
-            if used + asked > quota:
-                if not override_reason:
-                    raise BookingError(
-                        "quota_exceeded",
-                        _("This would pass your organization's %(hours)d hours this month here (%(left)s left).")
-                        % {"hours": quota // 60, "left": _hours(max(0, quota - used))},
-                        field="end",
-                    )
-                overridden.append("quota_exceeded")
-        cost = fees.price(space, start, end, organization, is_tenant=is_tenant)
-
-        needs_approval = space.policy.requires_approval or over_no_show_limit(organization, space.facility)
-        # A manager's own booking needs no approval (asked only when it matters: one query less otherwise).
-        if needs_approval and (override_reason or manages_facility(requested_by, space.facility)):
-            needs_approval = False
-        status = Booking.Status.PENDING if needs_approval else Booking.Status.APPROVED
-        now = timezone.now()
-        try:
-            # No savepoint: a violated constraint aborts the whole booking, which is what it must do.
-            with transaction.atomic(savepoint=False):
-                booking = Booking.objects.create(
-                    space=space,
-                    organization=organization,
-                    requested_by=requested_by,
-                    title=title,
-                    purpose=purpose,
-                    attendees=attendees,
-                    start=start,
-                    end=end,
-                    status=status,
-                    override_reason=override_reason if overridden else "",
-                    decided_by=requested_by if status == Booking.Status.APPROVED else None,
-                    decided_at=now if status == Booking.Status.APPROVED else None,
-                    fee=cost.fee,
-                    reduction_percent=cost.reduction_percent,
-                    reduction_category=cost.reduction_category,
-                    amount_due=cost.amount_due,
-                    payment_status=(
-                        Booking.PaymentStatus.UNPAID if cost.amount_due else Booking.PaymentStatus.NOT_REQUIRED
-                    ),
-                    payment_deadline=(
-                        _payment_deadline(space.facility, now)
-                        if cost.amount_due and status == Booking.Status.APPROVED
-                        else None
-                    ),
-                )
-        except IntegrityError as error:
-            if "booking_no_overlap" in str(error):
-                raise _slot_taken() from None
-            raise
+        # On PostgreSQL the exclusion constraint refuses the overlap at the insert below (one query less).
+        admission.refuse_overlap(space=space, start=start, end=end)
+        (terms,), quota_exceeded = admission.admit(
+            requested_by=requested_by,
+            space=space,
+            organization=organization,
+            periods=[Period(start, end)],
+            is_tenant=is_tenant,
+            override_reason=override_reason,
+        )
+        if quota_exceeded:
+            overridden.append("quota_exceeded")
+        booking = admission.insert(
+            space=space,
+            organization=organization,
+            requested_by=requested_by,
+            title=title,
+            purpose=purpose,
+            attendees=attendees,
+            start=start,
+            end=end,
+            override_reason=override_reason if overridden else "",
+            **terms.booking_fields(),
+        )
         audit_reason = ""
         if booking.override_reason:
             audit_reason = _("Rules overridden: %(codes)s. %(reason)s") % {
@@ -324,36 +160,13 @@ def create_booking(
         record(
             actor=requested_by, action="booking.created", target=booking, after=_snapshot(booking), reason=audit_reason
         )
-        if status == Booking.Status.APPROVED:
-            _tell_booker(booking, Notification.Kind.BOOKING_APPROVED, "approved", new_booking=True)
+        admission.announce([booking])
     return booking
 
 
 def _offer_freed(booking: Booking, *, start: datetime | None = None) -> None:
     """Offer the freed time to the waiting list, in the transaction that freed it."""
-    from bookings.waitlist import offer_freed_time
-
-    offer_freed_time(space=booking.space, start=start or booking.start, end=booking.end)
-
-
-def over_no_show_limit(organization: Organization | None, facility: Facility) -> bool:
-    """Whether the organization reached the facility's no-show limit (last 90 days): its bookings then
-    need approval, even in spaces that confirm at once."""
-    if organization is None or not facility.no_show_limit:
-        return False
-    since = timezone.now() - timedelta(days=90)
-    count = Booking.objects.filter(
-        organization=organization, space__facility=facility, status=Booking.Status.NO_SHOW, start__gte=since
-    ).count()
-    return count >= facility.no_show_limit
-
-
-def _hours(minutes: int) -> str:
-    return _("%(hours)s h") % {"hours": f"{minutes / 60:g}"}
-
-
-def _payment_deadline(facility: Facility, approved_at: datetime) -> datetime:
-    return approved_at + timedelta(days=facility.payment_deadline_days)
+    waitlist.offer_freed_time(space=booking.space, start=start or booking.start, end=booking.end)
 
 
 def _tell_booker(booking: Booking, kind: str, event: str, *, reason: str = "", new_booking: bool = False) -> None:
@@ -369,18 +182,30 @@ def _tell_booker(booking: Booking, kind: str, event: str, *, reason: str = "", n
 
 
 def _lock(booking: Booking) -> Booking:
-    return Booking.objects.select_for_update().select_related("space__facility").get(pk=booking.pk)
+    admission.set_lock_timeout()
+    with admission.waiting_for_locks():
+        return Booking.objects.select_for_update().select_related("space__facility").get(pk=booking.pk)
 
 
-def _require_manager(user, facility: Facility) -> None:
+def require_manager(user, facility: Facility) -> None:
     if not manages_facility(user, facility):
-        raise BookingError("not_manager", _("Only the managers of %(facility)s may do this.") % {"facility": facility})
+        raise errors.not_manager(facility)
+
+
+def _owe_nothing(booking: Booking) -> list[str]:
+    """A booking that no longer holds the room owes nothing it has not paid (the database refuses an
+    inactive unpaid booking); the fields changed, for ``save``."""
+    if booking.payment_status != Booking.PaymentStatus.UNPAID:
+        return []
+    booking.payment_status = Booking.PaymentStatus.NOT_REQUIRED
+    booking.payment_deadline = None
+    return ["payment_status", "payment_deadline"]
 
 
 def approve_booking(*, booking: Booking, manager, note: str = "") -> Booking:
     with transaction.atomic():
         booking = _lock(booking)
-        _require_manager(manager, booking.space.facility)
+        require_manager(manager, booking.space.facility)
         if booking.status != Booking.Status.PENDING:
             raise BookingError(
                 "invalid_state",
@@ -393,7 +218,9 @@ def approve_booking(*, booking: Booking, manager, note: str = "") -> Booking:
         booking.decided_at = timezone.now()
         booking.decision_reason = note.strip()
         if booking.payment_status == Booking.PaymentStatus.UNPAID:
-            booking.payment_deadline = _payment_deadline(booking.space.facility, booking.decided_at)
+            booking.payment_deadline = admission.payment_deadline(
+                booking.space.facility, approved_at=booking.decided_at, start=booking.start
+            )
         booking.save(
             update_fields=["status", "decided_by", "decided_at", "decision_reason", "payment_deadline", "updated"]
         )
@@ -414,7 +241,7 @@ def reject_booking(*, booking: Booking, manager, reason: str) -> Booking:
     with transaction.atomic():
         booking = _lock(booking)
         # Who may reject is checked before what they sent, so others are refused (403) whatever the reason.
-        _require_manager(manager, booking.space.facility)
+        require_manager(manager, booking.space.facility)
         if not reason:
             raise BookingError(
                 "reason_required", _("Say why the booking is rejected; the booker reads it."), field="reason"
@@ -430,7 +257,8 @@ def reject_booking(*, booking: Booking, manager, reason: str) -> Booking:
         booking.decided_by = manager
         booking.decided_at = timezone.now()
         booking.decision_reason = reason
-        booking.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", "updated"])
+        unpaid = _owe_nothing(booking)
+        booking.save(update_fields=["status", "decided_by", "decided_at", "decision_reason", *unpaid, "updated"])
         _tell_booker(booking, Notification.Kind.BOOKING_REJECTED, "rejected", reason=reason)
         _offer_freed(booking)
         record(
@@ -492,6 +320,7 @@ def cancel_booking(*, booking: Booking, user, reason: str = "", by_closure: bool
             booking.payment_status = (
                 Booking.PaymentStatus.REFUND_DUE if booking.refund_amount else Booking.PaymentStatus.PAID
             )
+        _owe_nothing(booking)
         booking.save(
             update_fields=[
                 "status",
@@ -500,6 +329,7 @@ def cancel_booking(*, booking: Booking, user, reason: str = "", by_closure: bool
                 "cancel_reason",
                 "refund_amount",
                 "payment_status",
+                "payment_deadline",
                 "updated",
             ]
         )
@@ -537,7 +367,7 @@ def create_closure(
     if space is not None and space.facility_id != facility.pk:
         raise BookingError("invalid", _("That space is not in this facility."), field="space")
     with transaction.atomic():
-        _require_manager(manager, facility)
+        require_manager(manager, facility)
         closure = Closure.objects.create(
             facility=facility, space=space, start=start, end=end, reason=reason, created_by=manager
         )
@@ -555,7 +385,7 @@ def cancel_bookings_hit_by_closure(*, closure: Closure, manager) -> list[Booking
     """Cancel, in one action, every active booking the closure overlaps, giving its reason to the bookers."""
     cancelled = []
     with transaction.atomic():
-        _require_manager(manager, closure.facility)
+        require_manager(manager, closure.facility)
         for booking in selectors.bookings_hit_by(closure):
             cancelled.append(
                 cancel_booking(
@@ -570,7 +400,7 @@ def cancel_bookings_hit_by_closure(*, closure: Closure, manager) -> list[Booking
 
 def delete_closure(*, closure: Closure, manager) -> None:
     with transaction.atomic():
-        _require_manager(manager, closure.facility)
+        require_manager(manager, closure.facility)
         record(
             actor=manager,
             action="closure.deleted",
@@ -604,7 +434,7 @@ def update_space_policy(*, space: Space, manager, changes: dict) -> Space:
         raise BookingError("invalid", _("Unknown policy fields: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     with transaction.atomic():
         space = Space.objects.select_for_update().select_related("facility").get(pk=space.pk)
-        _require_manager(manager, space.facility)
+        require_manager(manager, space.facility)
         before = {field: getattr(space, field) for field in changes}
         for field, value in changes.items():
             setattr(space, field, value)
@@ -622,7 +452,7 @@ def update_space_policy(*, space: Space, manager, changes: dict) -> Space:
 def record_payment(*, booking: Booking, manager, reference: str = "") -> Booking:
     with transaction.atomic():
         booking = _lock(booking)
-        _require_manager(manager, booking.space.facility)
+        require_manager(manager, booking.space.facility)
         if booking.payment_status != Booking.PaymentStatus.UNPAID or booking.status != Booking.Status.APPROVED:
             raise BookingError("invalid_state", _("Only an approved, unpaid booking can be marked paid."))
         booking.payment_status = Booking.PaymentStatus.PAID
@@ -642,7 +472,7 @@ def record_payment(*, booking: Booking, manager, reference: str = "") -> Booking
 def record_refund(*, booking: Booking, manager) -> Booking:
     with transaction.atomic():
         booking = _lock(booking)
-        _require_manager(manager, booking.space.facility)
+        require_manager(manager, booking.space.facility)
         if booking.payment_status != Booking.PaymentStatus.REFUND_DUE:
             raise BookingError("invalid_state", _("No refund is due for this booking."))
         booking.payment_status = Booking.PaymentStatus.REFUNDED
@@ -666,22 +496,29 @@ def cancel_unpaid_bookings(*, now: datetime | None = None) -> int:
     """Periodic: approved bookings still unpaid after their deadline are cancelled and their slot freed."""
     now = now or timezone.now()
     cancelled = 0
+    # A booking whose start has passed is never cancelled for not paying: it was used, or is in use.
     overdue = Booking.objects.filter(
         payment_status=Booking.PaymentStatus.UNPAID,
         payment_deadline__lt=now,
+        start__gt=now,
         status=Booking.Status.APPROVED,
     ).values_list("pk", flat=True)
     for pk in list(overdue):
         with transaction.atomic():
             booking = Booking.objects.select_for_update().select_related("space__facility", "requested_by").get(pk=pk)
             # Re-checked under the lock: a payment recorded a moment ago wins.
-            if booking.payment_status != Booking.PaymentStatus.UNPAID or booking.status != Booking.Status.APPROVED:
+            if (
+                booking.payment_status != Booking.PaymentStatus.UNPAID
+                or booking.status != Booking.Status.APPROVED
+                or booking.start <= now
+            ):
                 continue
             before = _snapshot(booking)
             booking.status = Booking.Status.CANCELLED
             booking.cancelled_at = now
             booking.cancel_reason = _("Not paid by the deadline.")
-            booking.save(update_fields=["status", "cancelled_at", "cancel_reason", "updated"])
+            unpaid = _owe_nothing(booking)
+            booking.save(update_fields=["status", "cancelled_at", "cancel_reason", *unpaid, "updated"])
             record(
                 actor=None, action="booking.cancelled_unpaid", target=booking, before=before, after=_snapshot(booking)
             )

@@ -12,43 +12,35 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from bookings import selectors
+from bookings import admission, selectors
+from bookings.errors import BookingError
 from bookings.models import Booking, WaitlistEntry
-from bookings.selectors import lock_space
 from hall.models import Space
 from notifications.models import Notification
 from notifications.services import notify
-from tenants.models import Organization
-
-
-def _error(code: str, message: str, **kwargs):
-    from bookings.services import BookingError
-
-    return BookingError(code, message, **kwargs)
+from tenants.selectors import is_hall_tenant
 
 
 def join_waitlist(
     *, user, space: Space, start: datetime, end: datetime, title: str, attendees: int, organization=None, purpose=""
 ) -> WaitlistEntry:
     """Wait for a taken slot. Only a slot that is taken can be waited for, and only once per person."""
-    from bookings import services
-
-    organization = services.resolve_organization(user=user, organization=organization)
-    request = services.BookingRequest(
+    organization = admission.resolve_organization(user=user, organization=organization)
+    request = admission.BookingRequest(
         space=space, start=start, end=end, attendees=attendees, title=title, purpose=purpose
     )
-    violations = services.check_booking(user=user, request=request, organization=organization)
+    violations = admission.check_booking(user=user, request=request, organization=organization)
     if violations:
         first = violations[0]
-        raise _error(first.code, first.message, field=first.field, violations=violations)
+        raise BookingError(first.code, first.message, field=first.field, violations=violations)
     with transaction.atomic():
-        lock_space(space)
+        admission.lock_space(space)
         if not selectors.overlapping_bookings(start=start, end=end).filter(space=space).exists():
-            raise _error("slot_free", _("This time is free: book it instead of waiting."))
+            raise BookingError("slot_free", _("This time is free: book it instead of waiting."))
         if WaitlistEntry.objects.filter(
             space=space, start=start, end=end, requested_by=user, status__in=WaitlistEntry.OPEN_STATUSES
         ).exists():
-            raise _error("already_waiting", _("You are already on the waiting list for this time."))
+            raise BookingError("already_waiting", _("You are already on the waiting list for this time."))
         try:
             with transaction.atomic():
                 entry = WaitlistEntry.objects.create(
@@ -62,7 +54,7 @@ def join_waitlist(
                     purpose=purpose,
                 )
         except IntegrityError:
-            raise _error("already_waiting", _("You are already on the waiting list for this time.")) from None
+            raise BookingError("already_waiting", _("You are already on the waiting list for this time.")) from None
         record(actor=user, action="waitlist.joined", target=entry, after={"start": start.isoformat()})
     return entry
 
@@ -115,58 +107,39 @@ def offer_freed_time(*, space: Space, start: datetime, end: datetime, now: datet
 
 
 def _offered_booking(booking: Booking, user) -> Booking:
-    booking = Booking.objects.select_for_update().select_related("space__facility").get(pk=booking.pk)
+    admission.set_lock_timeout()
+    with admission.waiting_for_locks():
+        booking = Booking.objects.select_for_update().select_related("space__facility").get(pk=booking.pk)
     if booking.requested_by_id != user.pk:
-        raise _error("not_allowed", _("This offer is for someone else."))
+        raise BookingError("not_allowed", _("This offer is for someone else."))
     if booking.status != Booking.Status.OFFERED:
-        raise _error("invalid_state", _("This offer is no longer open."))
+        raise BookingError("invalid_state", _("This offer is no longer open."))
     return booking
 
 
 def accept_offer(*, booking: Booking, user, now: datetime | None = None) -> Booking:
-    """Take the offered slot: it becomes a normal booking (pending or approved as the space says)."""
-    from bookings import fees, services
-    from tenants.selectors import is_hall_tenant
-
+    """Take the offered slot: it becomes a normal booking, admitted as any other (quota, price, approval)."""
     now = now or timezone.now()
     with transaction.atomic():
         booking = _offered_booking(booking, user)
         if booking.offer_expires_at and booking.offer_expires_at <= now:
-            raise _error("offer_expired", _("This offer has expired."))
-        is_tenant = is_hall_tenant(booking.organization, today=timezone.localdate(now))
-        quota = services.monthly_quota_minutes(booking.organization, booking.space.facility, is_tenant=is_tenant)
-        if quota is not None:
-            # Taking the held time counts it in the month; it may not pass the quota.
-            Organization.objects.select_for_update().filter(pk=booking.organization_id).first()
-            used = services.quota_used_minutes(booking.organization, booking.space.facility, booking.start)
-            if used + int((booking.end - booking.start).total_seconds() // 60) > quota:
-                raise _error(
-                    "quota_exceeded",
-                    _("Taking this time would pass your organization's %(hours)d hours this month here.")
-                    % {"hours": quota // 60},
-                )
-        cost = fees.price(
-            booking.space,
-            booking.start,
-            booking.end,
-            booking.organization,
+            raise BookingError("offer_expired", _("This offer has expired."))
+        # The offer already holds the slot (an active status): taking it changes no overlap.
+        (terms,), _exceeded = admission.admit(
+            requested_by=booking.requested_by,
+            space=booking.space,
+            organization=booking.organization,
+            periods=[admission.Period(booking.start, booking.end)],
             is_tenant=is_hall_tenant(booking.organization, today=timezone.localdate(now)),
+            now=now,
         )
-        needs_approval = booking.space.policy.requires_approval or services.over_no_show_limit(
-            booking.organization, booking.space.facility
-        )
-        booking.status = Booking.Status.PENDING if needs_approval else Booking.Status.APPROVED
-        booking.fee, booking.reduction_percent = cost.fee, cost.reduction_percent
-        booking.reduction_category, booking.amount_due = cost.reduction_category, cost.amount_due
-        booking.payment_status = Booking.PaymentStatus.UNPAID if cost.amount_due else Booking.PaymentStatus.NOT_REQUIRED
-        if booking.status == Booking.Status.APPROVED:
-            booking.decided_at = now
-            if cost.amount_due:
-                booking.payment_deadline = now + timedelta(days=booking.space.facility.payment_deadline_days)
+        for name, value in terms.booking_fields().items():
+            setattr(booking, name, value)
         booking.offer_expires_at = None
         booking.save()
         WaitlistEntry.objects.filter(offer=booking).update(status=WaitlistEntry.Status.BOOKED)
         record(actor=user, action="waitlist.accepted", target=booking, after={"status": booking.status})
+        admission.announce([booking], new=False)
     return booking
 
 
@@ -207,8 +180,8 @@ def leave_waitlist(*, entry: WaitlistEntry, user) -> None:
     with transaction.atomic():
         entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
         if entry.requested_by_id != user.pk:
-            raise _error("not_allowed", _("This is someone else's place on the list."))
+            raise BookingError("not_allowed", _("This is someone else's place on the list."))
         if entry.status != WaitlistEntry.Status.WAITING:
-            raise _error("invalid_state", _("You are no longer waiting for this time."))
+            raise BookingError("invalid_state", _("You are no longer waiting for this time."))
         entry.status = WaitlistEntry.Status.LEFT
         entry.save(update_fields=["status"])

@@ -1,20 +1,30 @@
-"""The API's error answers, for every endpoint under /api/v1/.
+"""The API's error answers, for every endpoint under /api/v1/: the one place where errors become JSON.
 
 Errors are JSON: ``{"code": "...", "detail": "human message", "errors": {...}}``; ``errors`` holds
-field messages for invalid input. The shared conventions of the endpoints themselves (pagination, strict
-query parameters) are in ``common.api``.
+field messages for invalid input. A domain error (``common.errors.DomainError``: ``BookingError``,
+``TenancyError``) answers with its own code and status; a lock not granted in time is 409 ``busy``. The
+shared conventions of the endpoints themselves (pagination, strict query parameters) are in ``common.api``.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, JsonResponse
+from django.db import OperationalError
+from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
+from rest_framework.views import set_rollback
 
 from common.api import UnknownParameter
+from common.errors import DomainError, busy, is_lock_timeout
 
 
 def exception_handler(exc, context):
+    if isinstance(exc, OperationalError) and is_lock_timeout(exc):
+        exc = busy()
+    if isinstance(exc, DomainError):
+        set_rollback()
+        return Response(exc.as_dict(), status=exc.status)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, PermissionDenied):
@@ -33,7 +43,3 @@ def exception_handler(exc, context):
     code = codes if isinstance(codes, str) else "error"
     response.data = {"code": code, "detail": str(exc.detail)}
     return response
-
-
-def json_error(request, status_code: int, code: str, detail: str) -> JsonResponse:
-    return JsonResponse({"code": code, "detail": detail}, status=status_code)

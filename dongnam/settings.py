@@ -295,6 +295,8 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 BOOKING_REMINDER_HOURS = [int(h) for h in env_list("BOOKING_REMINDER_HOURS", ["24", "1"])]
 # How long the first of a waiting list has to take a freed slot.
 WAITLIST_OFFER_HOURS = env_int("WAITLIST_OFFER_HOURS", 24)
+# Seconds a booking waits for a space's or an organization's lock before it answers 409 "busy".
+BOOKING_LOCK_TIMEOUT = env_int("BOOKING_LOCK_TIMEOUT", 5)
 LEASE_REMINDER_DAYS = [int(d) for d in env_list("LEASE_REMINDER_DAYS", ["90", "60", "30", "7"])]
 
 # --- E-mail ---------------------------------------------------------------------------------
@@ -331,12 +333,6 @@ SESSION_COOKIE_HTTPONLY = True
 LANGUAGE_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_COOKIE_SAMESITE = "Lax"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 # Content-Security-Policy (django-csp), the one place the policy is declared. Pages load scripts and
 # styles only from our own static files: no inline <script>, <style>, style="" or on...="" (a test reads
 # every template for them), so neither 'unsafe-inline' nor 'unsafe-eval' is needed. A view that needs
@@ -361,5 +357,11 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }

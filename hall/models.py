@@ -126,6 +126,11 @@ class Facility(BilingualNameMixin, models.Model):
     payment_deadline_days = models.PositiveSmallIntegerField(
         _("days to pay after approval"), default=2, validators=[MinValueValidator(1)]
     )
+    payment_cutoff_hours = models.PositiveSmallIntegerField(
+        _("payment due at the latest (hours before the start)"),
+        default=2,
+        help_text=_("A booking approved later than this is paid by its start."),
+    )
     refund_tiers = models.JSONField(
         _("refund by days before the start"),
         default=default_refund_tiers,

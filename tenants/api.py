@@ -6,9 +6,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
-from accounts.middleware import manager_mfa_missing
 from common.api import StrictQueryParamsMixin
-from hall.selectors import facilities_managed_by, is_manager
+from hall.selectors import facilities_managed_by, is_manager, refuse_without_second_factor
 from tenants import selectors, services
 from tenants.models import LeaseContract, Organization, RenewalRequest
 
@@ -97,15 +96,6 @@ _ERROR = inline_serializer(
 )
 
 
-def _error_response(error: services.TenancyError) -> Response:
-    body = {"code": error.code, "detail": error.message}
-    if error.field:
-        body["errors"] = {error.field: [error.message]}
-    if error.existing is not None:
-        body["existing"] = error.existing.pk
-    return Response(body, status=error.status)
-
-
 class OrganizationViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     """The organizations you are a member of."""
 
@@ -143,15 +133,12 @@ class ContractViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
         contract = self.get_object()
         data = RenewalInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            renewal = services.request_renewal(
-                contract=contract,
-                user=request.user,
-                term_months=data.validated_data["term_months"],
-                note=data.validated_data.get("note", ""),
-            )
-        except services.TenancyError as error:
-            return _error_response(error)
+        renewal = services.request_renewal(
+            contract=contract,
+            user=request.user,
+            term_months=data.validated_data["term_months"],
+            note=data.validated_data.get("note", ""),
+        )
         return Response(RenewalSerializer(renewal).data, status=status.HTTP_201_CREATED)
 
 
@@ -168,8 +155,6 @@ class RenewalViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retri
     def _managed(self, renewal) -> None:
         if not facilities_managed_by(self.request.user).filter(pk=renewal.contract.unit.facility_id).exists():
             raise PermissionDenied(_("Only the managers of this unit's facility may decide."))
-        if manager_mfa_missing(self.request.user):
-            raise PermissionDenied(_("Turn on two-factor authentication before acting as a manager."))
 
     def _renewal(self, pk) -> RenewalRequest:
         # DRF's get_object_or_404: an id that is not a number is a 404 too, not a ValueError (500).
@@ -177,6 +162,7 @@ class RenewalViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retri
 
     def _decidable(self, pk) -> RenewalRequest:
         """The renewal a manager decides on; a manager of another facility is refused (403), as on the pages."""
+        refuse_without_second_factor(self.request.user)
         queryset = RenewalRequest.objects.all() if is_manager(self.request.user) else self.get_queryset()
         renewal = get_object_or_404(queryset.select_related("contract__unit__facility"), pk=pk)
         self._managed(renewal)
@@ -192,15 +178,12 @@ class RenewalViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retri
         renewal = self._decidable(pk)
         data = ApproveInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            renewal = services.approve_renewal(
-                renewal=renewal,
-                manager=request.user,
-                monthly_rent=data.validated_data["monthly_rent"],
-                note=data.validated_data.get("note", ""),
-            )
-        except services.TenancyError as error:
-            return _error_response(error)
+        renewal = services.approve_renewal(
+            renewal=renewal,
+            manager=request.user,
+            monthly_rent=data.validated_data["monthly_rent"],
+            note=data.validated_data.get("note", ""),
+        )
         return Response(RenewalSerializer(renewal).data)
 
     @extend_schema(
@@ -213,12 +196,9 @@ class RenewalViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retri
         renewal = self._decidable(pk)
         data = ReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            renewal = services.reject_renewal(
-                renewal=renewal, manager=request.user, reason=data.validated_data.get("reason", "")
-            )
-        except services.TenancyError as error:
-            return _error_response(error)
+        renewal = services.reject_renewal(
+            renewal=renewal, manager=request.user, reason=data.validated_data.get("reason", "")
+        )
         return Response(RenewalSerializer(renewal).data)
 
     @extend_schema(
@@ -231,12 +211,9 @@ class RenewalViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retri
         renewal = self._decidable(pk)
         data = ReasonInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            renewal = services.request_changes(
-                renewal=renewal, manager=request.user, note=data.validated_data.get("reason", "")
-            )
-        except services.TenancyError as error:
-            return _error_response(error)
+        renewal = services.request_changes(
+            renewal=renewal, manager=request.user, note=data.validated_data.get("reason", "")
+        )
         return Response(RenewalSerializer(renewal).data)
 
     @extend_schema(
@@ -247,8 +224,5 @@ class RenewalViewSet(StrictQueryParamsMixin, mixins.ListModelMixin, mixins.Retri
     @action(detail=True, methods=["post"])
     def accept(self, request, pk=None):
         renewal = self._renewal(pk)
-        try:
-            contract = services.accept_renewal(renewal=renewal, user=request.user, ip=request.META.get("REMOTE_ADDR"))
-        except services.TenancyError as error:
-            return _error_response(error)
+        contract = services.accept_renewal(renewal=renewal, user=request.user, ip=request.META.get("REMOTE_ADDR"))
         return Response(ContractSerializer(contract).data, status=status.HTTP_201_CREATED)

@@ -4,7 +4,7 @@ from datetime import date, timedelta
 
 from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
-from hall.selectors import facilities_managed_by
+from hall.selectors import facilities_managed_by, is_admin
 from tenants.models import Invitation, LeasableUnit, LeaseContract, Membership, Organization, RenewalRequest
 
 
@@ -35,7 +35,7 @@ def visible_contracts(user) -> QuerySet[LeaseContract]:
     if not user.is_authenticated:
         return LeaseContract.objects.none()
     qs = LeaseContract.objects.select_related("unit__facility", "organization", "renews")
-    if user.is_superuser:
+    if is_admin(user):
         return qs
     member_orgs = Membership.objects.filter(user=user).values("organization_id")
     return qs.filter(Q(organization_id__in=member_orgs) | Q(unit__facility__in=facilities_managed_by(user)))

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
+from common.errors import DomainError
 from hall.selectors import manages_facility
 from notifications.models import Notification
 from notifications.services import Recipient, notify
@@ -30,29 +31,14 @@ from tenants.models import (
 INVITATION_SALT = "dongnam.tenants.invitation"
 INVITATION_MAX_AGE = timedelta(days=14)
 
-_STATUS_BY_CODE = {
-    "not_allowed": 403,
-    "not_manager": 403,
-    "not_member": 403,
-    "not_found": 404,
-    "invalid_state": 409,
-    "already_open": 409,
-    "unit_taken": 409,
-    "already_member": 409,
-}
 
-
-class TenancyError(Exception):
-    def __init__(self, code: str, message: str, *, field: str | None = None, existing=None):
-        super().__init__(message)
-        self.code = code
-        self.message = message
-        self.field = field
-        self.existing = existing  # e.g. the open renewal request a double submit ran into
-
-    @property
-    def status(self) -> int:
-        return _STATUS_BY_CODE.get(self.code, 400)
+class TenancyError(DomainError):
+    status_by_code = {
+        **DomainError.status_by_code,
+        "already_open": 409,
+        "unit_taken": 409,
+        "already_member": 409,
+    }
 
 
 def role_of(user, organization: Organization) -> str | None:

@@ -8,7 +8,7 @@ from django.core.cache import cache
 from hall.models import Facility
 from hall.seed import load_hall
 from tenants.models import Membership
-from tests.factories import MembershipFactory, OrganizationFactory, SpaceFactory, UserFactory
+from tests.factories import MembershipFactory, OrganizationFactory, SpaceFactory, UserFactory, enable_totp
 
 CHROMIUM = "/usr/bin/chromium"
 
@@ -89,22 +89,39 @@ def tenant_owner(db):
 
 @pytest.fixture
 def manager(town):
-    """The manager of the Innovation Town (where `space` is)."""
+    """The manager of the Innovation Town (where `space` is), with the TOTP every manager needs."""
     user = UserFactory(email="manager@example.com")
     town.managers.add(user)
+    enable_totp(user)
     return user
+
+
+@pytest.fixture
+def manager_without_totp(town):
+    """A manager of the Innovation Town who has not set up two-factor authentication."""
+    user = UserFactory(email="manager.no.totp@example.com")
+    town.managers.add(user)
+    return user
+
+
+@pytest.fixture
+def admin_without_totp(db):
+    return UserFactory(email="admin.no.totp@example.com", is_staff=True, is_superuser=True)
 
 
 @pytest.fixture
 def other_manager(art_center):
     user = UserFactory(email="other.manager@example.com")
     art_center.managers.add(user)
+    enable_totp(user)
     return user
 
 
 @pytest.fixture
 def admin_user(db):
-    return UserFactory(email="admin@example.com", is_staff=True, is_superuser=True)
+    user = UserFactory(email="admin@example.com", is_staff=True, is_superuser=True)
+    enable_totp(user)
+    return user
 
 
 @pytest.fixture

@@ -5,7 +5,9 @@ from zoneinfo import ZoneInfo
 import factory
 from allauth.account.models import EmailAddress
 from allauth.mfa import app_settings as mfa_settings
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, generate_totp_secret, hotp_value
+from allauth.mfa.utils import decrypt
 from django.conf import settings
 
 from accounts.models import User
@@ -173,7 +175,11 @@ def demo_password() -> str:
 
 
 def enable_totp(user) -> str:
-    """Turn on TOTP for a user as the set-up page would; returns the secret of their authenticator app."""
+    """Turn on TOTP for a user as the set-up page would; returns the secret of their authenticator app (the
+    one they have, if TOTP is on already)."""
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing is not None:
+        return decrypt(existing.data["secret"])
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
     return secret

@@ -12,8 +12,8 @@ def test_mfa_is_required_for_managers_in_the_test_settings(settings):
 
 
 @pytest.mark.parametrize("path", ["/manage/", "/admin/"])
-def test_manager_without_totp_is_sent_to_mfa_setup(client, manager, path):
-    client.force_login(manager)
+def test_manager_without_totp_is_sent_to_mfa_setup(client, manager_without_totp, path):
+    client.force_login(manager_without_totp)
 
     response = client.get(path)
 
@@ -22,8 +22,8 @@ def test_manager_without_totp_is_sent_to_mfa_setup(client, manager, path):
 
 
 @pytest.mark.parametrize("path", ["/manage/", "/admin/"])
-def test_admin_without_totp_is_sent_to_mfa_setup(client, admin_user, path):
-    client.force_login(admin_user)
+def test_admin_without_totp_is_sent_to_mfa_setup(client, admin_without_totp, path):
+    client.force_login(admin_without_totp)
 
     response = client.get(path)
 
@@ -31,10 +31,10 @@ def test_admin_without_totp_is_sent_to_mfa_setup(client, admin_user, path):
     assert response.url == MFA_SETUP_URL
 
 
-def test_the_mfa_setup_page_explains_why(client, manager):
-    manager.language = "en"
-    manager.save()
-    client.force_login(manager)
+def test_the_mfa_setup_page_explains_why(client, manager_without_totp):
+    manager_without_totp.language = "en"
+    manager_without_totp.save()
+    client.force_login(manager_without_totp)
 
     response = client.get("/manage/", follow=True)
 
@@ -62,9 +62,9 @@ def test_admin_with_totp_gets_the_admin_and_the_dashboard(client, admin_user, ha
 
 
 @pytest.mark.parametrize("path", ["/manage/", "/admin/"])
-def test_without_the_requirement_a_manager_gets_in_without_totp(client, settings, admin_user, path):
+def test_without_the_requirement_a_manager_gets_in_without_totp(client, settings, admin_without_totp, path):
     settings.MANAGER_MFA_REQUIRED = False
-    client.force_login(admin_user)
+    client.force_login(admin_without_totp)
 
     assert client.get(path).status_code == 200
 
@@ -165,8 +165,8 @@ def test_a_wrong_code_does_not_sign_in(client, manager):
     assert SESSION_KEY not in client.session
 
 
-def test_manager_sent_to_setup_can_activate_totp_there_and_then_use_the_dashboard(client, manager):
-    client.post("/accounts/login/", {"login": manager.email, "password": PASSWORD})
+def test_manager_sent_to_setup_can_activate_totp_there_and_then_use_the_dashboard(client, manager_without_totp):
+    client.post("/accounts/login/", {"login": manager_without_totp.email, "password": PASSWORD})
     assert client.get("/manage/").url == MFA_SETUP_URL
 
     # allauth asks for the password again before adding a second factor.
@@ -183,5 +183,5 @@ def test_manager_sent_to_setup_can_activate_totp_there_and_then_use_the_dashboar
     secret = client.session["mfa.totp.secret"]
     activated = client.post(MFA_SETUP_URL, {"code": totp_code(secret)})
     assert activated.status_code == 302
-    assert manager.authenticator_set.filter(type="totp").exists()
+    assert manager_without_totp.authenticator_set.filter(type="totp").exists()
     assert client.get("/manage/").status_code == 200

@@ -447,8 +447,8 @@ def test_rejecting_without_a_reason_gives_400(manager_client, pending, body):
     assert pending.status == Booking.Status.PENDING
 
 
-def test_a_manager_without_two_factor_gets_403_mfa_required(api_client, manager, pending):
-    api_client.force_login(manager)
+def test_a_manager_without_two_factor_gets_403_mfa_required(api_client, manager_without_totp, pending):
+    api_client.force_login(manager_without_totp)
 
     for name in ("approve", "reject"):
         response = _action(api_client, pending, name, reason="because")

@@ -478,8 +478,8 @@ def test_a_non_manager_gets_403_on_the_manager_pages(client, member, queue):
     assert queue["oldest"].status == Booking.Status.PENDING
 
 
-def test_a_manager_without_two_factor_is_sent_to_set_it_up(client, manager):
-    client.force_login(manager)
+def test_a_manager_without_two_factor_is_sent_to_set_it_up(client, manager_without_totp):
+    client.force_login(manager_without_totp)
 
     response = client.get("/manage/approvals/")
 

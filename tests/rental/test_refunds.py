@@ -138,14 +138,15 @@ def test_a_manager_cancelling_their_own_booking_is_refunded_by_the_tiers(room, m
     assert (booking.refund_amount, booking.payment_status) == (0, Booking.PaymentStatus.PAID)
 
 
-def test_an_unpaid_booking_gets_no_refund(room, member, manager, clock):
+def test_an_unpaid_booking_gets_no_refund_and_owes_nothing_once_cancelled(room, member, manager, clock):
     booking = services.approve_booking(booking=book(member, room, START), manager=manager)
     clock.move_to(seoul(2026, 12, 2, 9))
 
     booking = cancel_as(member, booking)
 
+    booking.refresh_from_db()
     assert booking.refund_amount is None
-    assert booking.payment_status == Booking.PaymentStatus.UNPAID
+    assert (booking.payment_status, booking.payment_deadline) == (Booking.PaymentStatus.NOT_REQUIRED, None)
 
 
 def test_the_facility_cancelling_an_unpaid_booking_refunds_nothing(room, member, manager):
@@ -154,7 +155,7 @@ def test_the_facility_cancelling_an_unpaid_booking_refunds_nothing(room, member,
     booking = cancel_as(manager, booking, reason="Double booked")
 
     assert booking.refund_amount is None
-    assert booking.payment_status == Booking.PaymentStatus.UNPAID
+    assert booking.payment_status == Booking.PaymentStatus.NOT_REQUIRED
 
 
 def test_a_free_booking_cancelled_has_no_refund(free_room, member):

@@ -270,8 +270,8 @@ def test_anonymous_visitors_are_sent_to_sign_in(client, url):
 
 
 @pytest.mark.parametrize("url", MANAGER_PAGES)
-def test_a_manager_without_two_factor_is_sent_to_set_it_up(client, manager, url):
-    client.force_login(manager)
+def test_a_manager_without_two_factor_is_sent_to_set_it_up(client, manager_without_totp, url):
+    client.force_login(manager_without_totp)
 
     response = client.get(url)
 

@@ -897,8 +897,8 @@ def test_a_manager_of_another_facility_cannot_approve_through_the_api(api_client
     assert _unchanged(submitted)
 
 
-def test_a_manager_without_two_factor_cannot_approve_through_the_api(api_client, submitted, manager):
-    api_client.force_login(manager)
+def test_a_manager_without_two_factor_cannot_approve_through_the_api(api_client, submitted, manager_without_totp):
+    api_client.force_login(manager_without_totp)
 
     response = api_client.post(f"/api/v1/renewals/{submitted.pk}/approve/", {"monthly_rent": 360_000}, format="json")
 
