@@ -71,6 +71,21 @@ class User(AbstractUser):
     def get_short_name(self):
         return self.name or self.email.split("@")[0]
 
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._password_replaced = True
+
+    def save(self, *args, **kwargs):
+        # A new password ends the other sessions (their hash is derived from it), and so it revokes every
+        # personal API token, wherever it is set: the account page, a reset link, the admin, changepassword.
+        # set_password() leaves the raw password in _password until save(); upgrading the hash of an unchanged
+        # password at sign-in does not (Django clears it first), so that keeps the tokens.
+        replaced = not self._state.adding and (self._password is not None or getattr(self, "_password_replaced", False))
+        super().save(*args, **kwargs)
+        if replaced:
+            self._password_replaced = False
+            PersonalToken.objects.filter(user=self).delete()
+
 
 class PersonalToken(AbstractAuthToken):
     """An API token a user creates on the account page. Only its hash is stored (knox)."""
