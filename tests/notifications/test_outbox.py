@@ -53,12 +53,12 @@ def test_approving_a_booking_mails_the_booker_once_and_puts_one_message_in_their
         (
             "en",
             "[Dongnam] Your booking is approved",
-            ["Your booking is approved.", "Title: Robot demo", "Open the booking: {url}"],
+            ["Your booking is approved.", "Title: Robot demo", "Open the booking:\n{url}\n"],
         ),
         (
             "ko",
             "[동남전시장] 예약이 승인되었습니다",
-            ["예약이 승인되었습니다.", "제목: Robot demo", "예약 보기: {url}", "창원국가산업단지 동남전시장"],
+            ["예약이 승인되었습니다.", "제목: Robot demo", "예약 보기:\n{url}\n", "창원국가산업단지 동남전시장"],
         ),
     ],
 )
