@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 DEV_ENV := DONGNAM_ENV=development MANAGER_MFA_REQUIRED=$${MANAGER_MFA_REQUIRED:-false}
 
-.PHONY: run setup install install-dev test lint messages vendor check-deploy bench clean
+.PHONY: run setup install install-dev test test-fast lint messages vendor check-deploy bench clean
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Python 3.11 or newer is needed (found %s)." % sys.version.split()[0])'
@@ -34,6 +34,10 @@ run: setup
 
 test: install-dev
 	@bin/test
+
+# The inner loop: pure rule tests (marked `fast`), no database, in parallel; seconds instead of minutes.
+test-fast: install-dev
+	@bin/test-fast
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -11,6 +11,24 @@ from tenants.models import Membership
 from tests.factories import MembershipFactory, OrganizationFactory, SpaceFactory, UserFactory, enable_totp
 
 CHROMIUM = "/usr/bin/chromium"
+# What a `fast` test may not use: `make test-fast` runs them in parallel without a test database.
+_DATABASE_FIXTURES = {"db", "transactional_db", "django_db_setup", "live_server"}
+_SERVICE_MARKERS = ("postgres", "redis", "browser", "load")
+
+
+def pytest_collection_modifyitems(config, items):
+    impure = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("fast")
+        and (
+            item.get_closest_marker("django_db")
+            or _DATABASE_FIXTURES.intersection(item.fixturenames)
+            or any(item.get_closest_marker(marker) for marker in _SERVICE_MARKERS)
+        )
+    ]
+    if impure:
+        raise pytest.UsageError("tests marked fast must use no database and no service: " + ", ".join(impure[:10]))
 
 
 def pytest_runtest_setup(item):
@@ -29,7 +47,7 @@ def pytest_runtest_setup(item):
         if not os.path.exists(CHROMIUM):
             if os.environ.get("CI") == "true":
                 pytest.fail(f"CI needs Debian's Chromium at {CHROMIUM} (apt-get install chromium fonts-noto-cjk)")
-            pytest.skip(f"!!! no browser at {CHROMIUM}: apt-get install chromium fonts-noto-cjk to run it")
+            pytest.skip(f"!!! no browser at {CHROMIUM}: `make test` as root installs it (bin/ensure_browser)")
 
 
 @pytest.fixture(autouse=True)

@@ -74,18 +74,21 @@ def _production_secret_key():
 # --- the strict readers -----------------------------------------------------------------------
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("raw", ["1", "true", "yes", "on", "TRUE", " Yes ", "On"])
 def test_env_bool_reads_true_words(monkeypatch, raw):
     monkeypatch.setenv("DN_FLAG", raw)
     assert env_bool("DN_FLAG", False) is True
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("raw", ["0", "false", "no", "off", "FALSE", " No "])
 def test_env_bool_reads_false_words(monkeypatch, raw):
     monkeypatch.setenv("DN_FLAG", raw)
     assert env_bool("DN_FLAG", True) is False
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("raw", ["flase", "ture", "2", "y", "enabled", "-1"])
 def test_env_bool_refuses_a_word_it_does_not_know(monkeypatch, raw):
     monkeypatch.setenv("DN_FLAG", raw)
@@ -93,12 +96,14 @@ def test_env_bool_refuses_a_word_it_does_not_know(monkeypatch, raw):
         env_bool("DN_FLAG", False)
 
 
+@pytest.mark.fast
 def test_env_bool_uses_the_default_when_unset(monkeypatch):
     monkeypatch.delenv("DN_FLAG", raising=False)
     assert env_bool("DN_FLAG", True) is True
     assert env_bool("DN_FLAG", False) is False
 
 
+@pytest.mark.fast
 def test_env_int_reads_integers_and_defaults_when_unset_or_blank(monkeypatch):
     monkeypatch.delenv("DN_NUMBER", raising=False)
     assert env_int("DN_NUMBER", 25) == 25
@@ -108,6 +113,7 @@ def test_env_int_reads_integers_and_defaults_when_unset_or_blank(monkeypatch):
     assert env_int("DN_NUMBER", 25) == 587
 
 
+@pytest.mark.fast
 @pytest.mark.parametrize("raw", ["abc", "1.5", "25s"])
 def test_env_int_refuses_a_non_integer(monkeypatch, raw):
     monkeypatch.setenv("DN_NUMBER", raw)
@@ -115,11 +121,13 @@ def test_env_int_refuses_a_non_integer(monkeypatch, raw):
         env_int("DN_NUMBER", 25)
 
 
+@pytest.mark.fast
 def test_env_list_splits_on_commas_and_drops_blanks(monkeypatch):
     monkeypatch.setenv("DN_HOSTS", " dongnam.example, www.dongnam.example ,, ")
     assert env_list("DN_HOSTS", ["fallback"]) == ["dongnam.example", "www.dongnam.example"]
 
 
+@pytest.mark.fast
 def test_env_list_uses_the_default_only_when_unset(monkeypatch):
     monkeypatch.delenv("DN_HOSTS", raising=False)
     assert env_list("DN_HOSTS", ["fallback"]) == ["fallback"]
@@ -127,6 +135,7 @@ def test_env_list_uses_the_default_only_when_unset(monkeypatch):
     assert env_list("DN_HOSTS", ["fallback"]) == []
 
 
+@pytest.mark.fast
 def test_env_choice_accepts_a_listed_value_in_any_case(monkeypatch):
     monkeypatch.setenv("DN_MODE", " Development ")
     assert env_choice("DN_MODE", "production", ("production", "development", "test")) == "development"
@@ -134,6 +143,7 @@ def test_env_choice_accepts_a_listed_value_in_any_case(monkeypatch):
     assert env_choice("DN_MODE", "production", ("production", "development", "test")) == "production"
 
 
+@pytest.mark.fast
 def test_env_choice_refuses_an_unlisted_value(monkeypatch):
     monkeypatch.setenv("DN_MODE", "prod")
     with pytest.raises(ImproperlyConfigured, match="DN_MODE must be one of production, development, test"):
