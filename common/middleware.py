@@ -58,6 +58,8 @@ class MalformedRequestMiddleware:
     def bad_request(self, request):
         if request.path_info.startswith(self.api_prefix):
             detail = _("The address or the body of the request holds characters that are not allowed (such as NUL).")
-            return JsonResponse({"code": "parse_error", "detail": detail}, status=400)
+            return JsonResponse(
+                {"code": "parse_error", "detail": detail}, status=400, json_dumps_params={"ensure_ascii": False}
+            )
         # The plain page (templates/400.html): no layout, so nothing reads the session or the database.
         return defaults.bad_request(request, exception=None)
