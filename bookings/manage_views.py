@@ -11,10 +11,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from bookings import selectors, services
+from bookings import selectors, series, services
+from bookings.errors import BookingError
 from bookings.forms import ClosureForm, RequiredReasonForm, SpacePolicyForm
 from bookings.models import Booking, Closure
 from bookings.rules import HALL_TZ, in_calendar
+from common.error_pages import show_on_form
 from hall.decorators import manager_required
 from hall.models import Facility, Space
 from hall.selectors import facilities_managed_by, manages_facility
@@ -50,12 +52,8 @@ def _pending_booking(request, pk) -> Booking:
 @require_POST
 def approve(request, pk):
     booking = _pending_booking(request, pk)
-    try:
-        services.approve_booking(booking=booking, manager=request.user, note=request.POST.get("reason", ""))
-    except services.BookingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Approved: %(booking)s") % {"booking": booking.title})
+    services.approve_booking(booking=booking, manager=request.user, note=request.POST.get("reason", ""))
+    messages.success(request, _("Approved: %(booking)s") % {"booking": booking.title})
     return _back(request, "bookings:approval_queue")
 
 
@@ -64,15 +62,11 @@ def approve(request, pk):
 def reject(request, pk):
     booking = _pending_booking(request, pk)
     form = RequiredReasonForm(request.POST)
-    if not form.is_valid():
-        messages.error(request, _("Say why the booking is rejected; the booker reads it."))
-        return redirect(booking)
-    try:
-        services.reject_booking(booking=booking, manager=request.user, reason=form.cleaned_data["reason"])
-    except services.BookingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Rejected: %(booking)s") % {"booking": booking.title})
+    # A blank reason is the service's to refuse (reason_required); the form refuses only what is too long.
+    if not form.is_valid() and request.POST.get("reason", "").strip():
+        raise BookingError("invalid", " ".join(form.errors["reason"]), field="reason")
+    services.reject_booking(booking=booking, manager=request.user, reason=request.POST.get("reason", ""))
+    messages.success(request, _("Rejected: %(booking)s") % {"booking": booking.title})
     return _back(request, "bookings:approval_queue")
 
 
@@ -85,7 +79,7 @@ def bulk_approve(request):
         try:
             services.approve_booking(booking=booking, manager=request.user)
             approved += 1
-        except services.BookingError as error:
+        except BookingError as error:
             failed.append(f"{booking.title}: {error.message}")
     if approved:
         messages.success(request, _("%(count)d bookings approved.") % {"count": approved})
@@ -187,9 +181,9 @@ def closure_list(request):
                     end=form.cleaned_data["end"],
                     reason=form.cleaned_data["reason"],
                 )
-            except services.BookingError as error:
-                form.add_error(error.field if error.field in form.fields else None, error.message)
-                status = 400
+            except BookingError as error:
+                show_on_form(form, error)
+                status = error.status
             else:
                 messages.success(request, _("The closure was saved. Check the bookings it hits below."))
                 return redirect(closure)
@@ -261,9 +255,9 @@ def space_policy(request, slug):
             if changes:
                 try:
                     services.update_space_policy(space=space, manager=request.user, changes=changes)
-                except services.BookingError as error:
-                    form.add_error(None, error.message)
-                    status = 400
+                except BookingError as error:
+                    show_on_form(form, error)
+                    status = error.status
             if status == 200:
                 messages.success(request, _("The rules of %(space)s were saved.") % {"space": space.display_name})
                 return redirect("bookings:space_policy", slug=space.slug)
@@ -303,12 +297,8 @@ def payments(request):
 @require_POST
 def record_payment(request, pk):
     booking = _pending_booking(request, pk)
-    try:
-        services.record_payment(booking=booking, manager=request.user, reference=request.POST.get("reference", ""))
-    except services.BookingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Payment recorded: %(booking)s") % {"booking": booking.title})
+    services.record_payment(booking=booking, manager=request.user, reference=request.POST.get("reference", ""))
+    messages.success(request, _("Payment recorded: %(booking)s") % {"booking": booking.title})
     return _back(request, "bookings:payments")
 
 
@@ -316,12 +306,8 @@ def record_payment(request, pk):
 @require_POST
 def record_refund(request, pk):
     booking = _pending_booking(request, pk)
-    try:
-        services.record_refund(booking=booking, manager=request.user)
-    except services.BookingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Refund recorded: %(booking)s") % {"booking": booking.title})
+    services.record_refund(booking=booking, manager=request.user)
+    messages.success(request, _("Refund recorded: %(booking)s") % {"booking": booking.title})
     return _back(request, "bookings:payments")
 
 
@@ -343,18 +329,11 @@ def space_qr(request, slug):
 @require_POST
 def decide_series(request, pk):
     """Approve or reject every pending date of a weekly series at once."""
-    from bookings.series import decide_series as decide
-
     booking = _pending_booking(request, pk)
     if booking.series_id is None:
-        messages.error(request, _("This booking is not part of a series."))
-        return redirect(booking)
+        raise BookingError("invalid", _("This booking is not part of a series."))
     approve = request.POST.get("decision") == "approve"
     reason = request.POST.get("reason", "")
-    try:
-        decided = decide(series=booking.series, manager=request.user, approve=approve, reason=reason)
-    except services.BookingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("%(count)d dates of the series decided.") % {"count": len(decided)})
+    decided = series.decide_series(series=booking.series, manager=request.user, approve=approve, reason=reason)
+    messages.success(request, _("%(count)d dates of the series decided.") % {"count": len(decided)})
     return redirect(booking)

@@ -12,10 +12,12 @@ from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
 from bookings import ics, rules, selectors, series, services, waitlist
+from bookings.errors import BookingError
 from bookings.filters import SpaceFilter
 from bookings.forms import BookingForm, ReasonForm
 from bookings.models import Booking, CalendarFeed, WaitlistEntry
 from bookings.timeline import build_timeline
+from common.error_pages import show_on_form
 from hall.models import Space
 from hall.selectors import manages_facility
 
@@ -143,13 +145,11 @@ def book_space(request, slug):
             purpose=data.get("purpose", ""),
             override_reason=data.get("override_reason", ""),
         )
-    except services.BookingError as error:
+    except BookingError as error:
         field_names = (
             {"start": "start_time", "end": "end_time"} if not form.by_day else {"start": "date", "end": "end_date"}
         )
-        for violation in error.violations or [error]:
-            field = field_names.get(violation.field, violation.field)
-            form.add_error(field if field in form.fields else None, violation.message)
+        show_on_form(form, error, field_names=field_names)
         form.offer_waitlist = error.code == "slot_taken"
         return space_detail(request, slug, form=form, status=error.status)
     if booking.status == Booking.Status.PENDING:
@@ -209,11 +209,7 @@ def cancel_booking(request, pk):
     booking = _visible_booking_or_404(request.user, pk)
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    try:
-        services.cancel_booking(booking=booking, user=request.user, reason=reason)
-    except services.BookingError as error:
-        messages.error(request, error.message)
-        return redirect(booking)
+    services.cancel_booking(booking=booking, user=request.user, reason=reason)
     messages.success(request, _("The booking was cancelled."))
     return redirect(booking)
 
@@ -275,8 +271,8 @@ def _join_waitlist(request, space: Space, form: BookingForm):
             organization=data.get("organization"),
             purpose=data.get("purpose", ""),
         )
-    except services.BookingError as error:
-        form.add_error(None, error.message)
+    except BookingError as error:
+        show_on_form(form, error)
         return space_detail(request, space.slug, form=form, status=error.status)
     messages.success(request, _("You are on the waiting list. If the time frees, it is offered to you first in line."))
     return redirect("bookings:my_bookings")
@@ -286,15 +282,12 @@ def _join_waitlist(request, space: Space, form: BookingForm):
 @require_POST
 def answer_offer(request, pk):
     booking = _visible_booking_or_404(request.user, pk)
-    try:
-        if request.POST.get("answer") == "accept":
-            waitlist.accept_offer(booking=booking, user=request.user)
-            messages.success(request, _("The time is yours."))
-        else:
-            waitlist.decline_offer(booking=booking, user=request.user)
-            messages.success(request, _("You declined the offer; it goes to the next in line."))
-    except services.BookingError as error:
-        messages.error(request, error.message)
+    if request.POST.get("answer") == "accept":
+        waitlist.accept_offer(booking=booking, user=request.user)
+        messages.success(request, _("The time is yours."))
+    else:
+        waitlist.decline_offer(booking=booking, user=request.user)
+        messages.success(request, _("You declined the offer; it goes to the next in line."))
     return redirect(booking)
 
 
@@ -302,12 +295,8 @@ def answer_offer(request, pk):
 @require_POST
 def leave_waitlist(request, pk):
     entry = get_object_or_404(WaitlistEntry, pk=pk, requested_by=request.user)
-    try:
-        waitlist.leave_waitlist(entry=entry, user=request.user)
-    except services.BookingError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("You left the waiting list."))
+    waitlist.leave_waitlist(entry=entry, user=request.user)
+    messages.success(request, _("You left the waiting list."))
     return redirect("bookings:my_bookings")
 
 
@@ -317,12 +306,8 @@ def check_in(request, slug):
     space = _space_or_404(slug)
     booking = services.booking_to_check_in(space=space, user=request.user)
     if request.method == "POST" and booking is not None:
-        try:
-            services.check_in(booking=booking, user=request.user)
-        except services.BookingError as error:
-            messages.error(request, error.message)
-        else:
-            messages.success(request, _("Checked in. Welcome!"))
+        services.check_in(booking=booking, user=request.user)
+        messages.success(request, _("Checked in. Welcome!"))
         return redirect("bookings:check_in", slug=slug)
     return render(request, "bookings/check_in.html", {"space": space, "booking": booking})
 
@@ -357,10 +342,10 @@ def _book_series(request, space: Space, form: BookingForm):
             purpose=data.get("purpose", ""),
             skip_conflicts=True,
         )
-    except services.BookingError as error:
-        form.add_error(None, error.message)
-        for violation in error.violations:
-            form.add_error(None, violation.message)
+    except BookingError as error:
+        if error.violations:  # the summary first, then each date
+            form.add_error(None, error.message)
+        show_on_form(form, error)
         return space_detail(request, space.slug, form=form, status=error.status)
     messages.success(
         request,

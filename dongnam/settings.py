@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ManagerMfaMiddleware",
+    # A domain error a view lets through becomes a page with its status and message (the API: dongnam.api).
+    "common.error_pages.DomainErrorMiddleware",
 ]
 
 ROOT_URLCONF = "dongnam.urls"

@@ -117,17 +117,13 @@ def approve_renewal(request, pk):
     if not form.is_valid():
         flash_form_errors(request, form)
         return redirect(renewal)
-    try:
-        services.approve_renewal(
-            renewal=renewal,
-            manager=request.user,
-            monthly_rent=form.cleaned_data["monthly_rent"],
-            note=form.cleaned_data["note"],
-        )
-    except services.TenancyError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Approved; the tenant can now accept the terms."))
+    services.approve_renewal(
+        renewal=renewal,
+        manager=request.user,
+        monthly_rent=form.cleaned_data["monthly_rent"],
+        note=form.cleaned_data["note"],
+    )
+    messages.success(request, _("Approved; the tenant can now accept the terms."))
     return redirect(renewal)
 
 
@@ -136,12 +132,8 @@ def approve_renewal(request, pk):
 def reject_renewal(request, pk):
     renewal = _managed_renewal(request, pk)
     form = ManagerNoteForm(request.POST)
-    try:
-        services.reject_renewal(renewal=renewal, manager=request.user, reason=form.data.get("reason", ""))
-    except services.TenancyError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The renewal was refused."))
+    services.reject_renewal(renewal=renewal, manager=request.user, reason=form.data.get("reason", ""))
+    messages.success(request, _("The renewal was refused."))
     return redirect(renewal)
 
 
@@ -149,12 +141,8 @@ def reject_renewal(request, pk):
 @require_POST
 def request_changes(request, pk):
     renewal = _managed_renewal(request, pk)
-    try:
-        services.request_changes(renewal=renewal, manager=request.user, note=request.POST.get("reason", ""))
-    except services.TenancyError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The request was sent back to the tenant for changes."))
+    services.request_changes(renewal=renewal, manager=request.user, note=request.POST.get("reason", ""))
+    messages.success(request, _("The request was sent back to the tenant for changes."))
     return redirect(renewal)
 
 

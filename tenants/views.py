@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.models import User
 from audit.selectors import history_of
+from common.error_pages import show_on_form
 from hall.selectors import manages_facility
 from tenants import selectors, services
 from tenants.forms import (
@@ -65,7 +66,7 @@ def organization_detail(request, pk):
                     changes["business_number"] = changes["business_number"] or None
                 services.update_organization(organization=organization, user=request.user, changes=changes)
             except services.TenancyError as error:
-                form.add_error(None, error.message)
+                show_on_form(form, error)
                 status = error.status
             else:
                 messages.success(request, _("The organization's details were saved."))
@@ -96,18 +97,14 @@ def invite(request, pk):
     if not form.is_valid():
         flash_form_errors(request, form)
         return redirect("tenants:organization_detail", pk=pk)
-    try:
-        services.invite_member(
-            organization=organization,
-            inviter=request.user,
-            email=form.cleaned_data["email"],
-            role=form.cleaned_data["role"],
-            base_url=request.build_absolute_uri("/")[:-1],
-        )
-    except services.TenancyError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]})
+    services.invite_member(
+        organization=organization,
+        inviter=request.user,
+        email=form.cleaned_data["email"],
+        role=form.cleaned_data["role"],
+        base_url=request.build_absolute_uri("/")[:-1],
+    )
+    messages.success(request, _("An invitation was sent to %(email)s.") % {"email": form.cleaned_data["email"]})
     return redirect("tenants:organization_detail", pk=pk)
 
 
@@ -116,10 +113,7 @@ def invite(request, pk):
 def revoke_invitation(request, pk, invitation_pk):
     organization, _role = _member_organization_or_404(request.user, pk)
     invitation = get_object_or_404(organization.invitations, pk=invitation_pk)
-    try:
-        services.revoke_invitation(invitation=invitation, user=request.user)
-    except services.TenancyError as error:
-        messages.error(request, error.message)
+    services.revoke_invitation(invitation=invitation, user=request.user)
     return redirect("tenants:organization_detail", pk=pk)
 
 
@@ -129,16 +123,10 @@ def member_role(request, pk, user_pk):
     organization, _role = _member_organization_or_404(request.user, pk)
     member = get_object_or_404(User, pk=user_pk)
     form = RoleForm(request.POST)
-    try:
-        if not form.is_valid():
-            raise services.TenancyError("invalid", _("Unknown role."))
-        services.change_role(
-            organization=organization, user=request.user, member=member, role=form.cleaned_data["role"]
-        )
-    except services.TenancyError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("The role was changed."))
+    if not form.is_valid():
+        raise services.TenancyError("invalid", _("Unknown role."), field="role")
+    services.change_role(organization=organization, user=request.user, member=member, role=form.cleaned_data["role"])
+    messages.success(request, _("The role was changed."))
     return redirect("tenants:organization_detail", pk=pk)
 
 
@@ -147,11 +135,7 @@ def member_role(request, pk, user_pk):
 def member_remove(request, pk, user_pk):
     organization, _role = _member_organization_or_404(request.user, pk)
     member = get_object_or_404(User, pk=user_pk)
-    try:
-        services.remove_member(organization=organization, user=request.user, member=member)
-    except services.TenancyError as error:
-        messages.error(request, error.message)
-        return redirect("tenants:organization_detail", pk=pk)
+    services.remove_member(organization=organization, user=request.user, member=member)
     if member == request.user:
         messages.success(request, _("You left the organization."))
         return redirect("tenants:organization_list")
@@ -260,11 +244,11 @@ def request_renewal(request, pk):
             files=form.cleaned_data["documents"],
         )
     except services.TenancyError as error:
+        # A second submit of the same request leads to the one already open.
         if error.code == "already_open" and error.existing is not None:
             messages.info(request, error.message)
             return redirect(error.existing)
-        messages.error(request, error.message)
-        return redirect(contract)
+        raise
     messages.success(request, _("Your renewal request was sent to the facility's manager."))
     return redirect(renewal)
 
@@ -275,12 +259,8 @@ def give_notice(request, pk):
     contract = _visible_contract_or_404(request.user, pk)
     form = NoticeForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
-    try:
-        services.give_notice(contract=contract, user=request.user, note=note)
-    except services.TenancyError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your notice of not renewing was sent to the facility's manager."))
+    services.give_notice(contract=contract, user=request.user, note=note)
+    messages.success(request, _("Your notice of not renewing was sent to the facility's manager."))
     return redirect(contract)
 
 
@@ -329,18 +309,14 @@ def resubmit_renewal(request, pk):
     if not form.is_valid():
         flash_form_errors(request, form)
         return redirect(renewal)
-    try:
-        services.resubmit_renewal(
-            renewal=renewal,
-            user=request.user,
-            term_months=form.cleaned_data["term_months"],
-            note=form.cleaned_data["note"],
-            files=form.cleaned_data["documents"],
-        )
-    except services.TenancyError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, _("Your request was sent again."))
+    services.resubmit_renewal(
+        renewal=renewal,
+        user=request.user,
+        term_months=form.cleaned_data["term_months"],
+        note=form.cleaned_data["note"],
+        files=form.cleaned_data["documents"],
+    )
+    messages.success(request, _("Your request was sent again."))
     return redirect(renewal)
 
 
@@ -348,11 +324,7 @@ def resubmit_renewal(request, pk):
 @require_POST
 def accept_renewal(request, pk):
     renewal = _visible_renewal_or_404(request.user, pk)
-    try:
-        new_contract = services.accept_renewal(renewal=renewal, user=request.user, ip=_client_ip(request))
-    except services.TenancyError as error:
-        messages.error(request, error.message)
-        return redirect(renewal)
+    new_contract = services.accept_renewal(renewal=renewal, user=request.user, ip=_client_ip(request))
     messages.success(request, _("You accepted the terms; here is your new contract."))
     return redirect(new_contract)
 

@@ -3,6 +3,7 @@ from pathlib import Path
 
 import pytest
 from django.db import IntegrityError, transaction
+from django.utils.html import escape
 
 from audit.models import AuditEntry
 from tenants import services
@@ -659,7 +660,9 @@ def test_a_plain_member_sees_the_contract_but_no_renew_button(client, contract, 
 
     assert page.status_code == 200
     assert ">Renew</button>" not in page.content.decode()
-    assert client.post(f"/contracts/{contract.pk}/renew/", {"term_months": 12}).status_code == 302
+    refused = client.post(f"/contracts/{contract.pk}/renew/", {"term_months": 12})
+    assert refused.status_code == 403
+    assert escape("Only the organization's owners or admins may do this.") in refused.content.decode()
     assert not RenewalRequest.objects.exists()
 
 
