@@ -27,9 +27,6 @@ from notifications.services import notify
 from tenants.models import Membership, Organization
 from tenants.selectors import is_hall_tenant
 
-# No-shows count from the booking's start within this window, for the limit and on the approval queue.
-NO_SHOW_WINDOW = timedelta(days=90)
-
 
 @dataclass(frozen=True)
 class Period:
@@ -261,10 +258,10 @@ def _check_quota(
 
 def over_no_show_limit(organization: Organization | None, facility: Facility, *, now: datetime | None = None) -> bool:
     """Whether the organization reached the facility's no-show limit: its bookings then need approval,
-    even in spaces that confirm at once. No-shows count by their start, within ``NO_SHOW_WINDOW``."""
+    even in spaces that confirm at once. No-shows count by their start, within ``rules.NO_SHOW_WINDOW``."""
     if organization is None or not facility.no_show_limit:
         return False
-    since = (now or timezone.now()) - NO_SHOW_WINDOW
+    since = (now or timezone.now()) - rules.NO_SHOW_WINDOW
     count = Booking.objects.filter(
         organization=organization, space__facility=facility, status=Booking.Status.NO_SHOW, start__gte=since
     ).count()

@@ -184,6 +184,28 @@ class Booking(models.Model):
     def is_active(self) -> bool:
         return self.status in self.ACTIVE_STATUSES
 
+    @property
+    def payment_display(self) -> str:
+        """The payment state as the booker reads it: a cancelled or rejected booking has nothing to pay."""
+        if self.payment_status == self.PaymentStatus.NOT_REQUIRED and self.amount_due and not self.is_active:
+            return str(_("Nothing to pay"))
+        return self.get_payment_status_display()
+
+    @property
+    def last_decision(self) -> dict | None:
+        """The latest decision on the booking, with its own time, who made it and why (the "Decision" line)."""
+        if self.cancelled_at:
+            return {
+                "label": self.get_status_display(),
+                "at": self.cancelled_at,
+                "by": self.cancelled_by,
+                "reason": self.cancel_reason,
+            }
+        if self.decided_at:
+            label = self.Status.REJECTED.label if self.status == self.Status.REJECTED else self.Status.APPROVED.label
+            return {"label": label, "at": self.decided_at, "by": self.decided_by, "reason": self.decision_reason}
+        return None
+
     def get_reduction_label(self) -> str:
         from bookings.fees import CATEGORY_LABELS
 

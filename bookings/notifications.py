@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
 from bookings.models import Booking
+from bookings.payment_instructions import payment_instructions
 from hall.selectors import facilities_managed_by
 from notifications.messages import Message, absolute_url, reason_lines, subject_line, when
 from notifications.models import Notification
@@ -51,18 +52,30 @@ def _booking_message(notification, subject_text: str, intro: str, extra=()) -> M
 
 
 def _payment_lines(notification) -> list[str]:
-    booking = notification.subject
-    if booking.payment_status != booking.PaymentStatus.UNPAID or not booking.payment_deadline:
+    text = payment_instructions(notification.subject)
+    return [text] if text else []
+
+
+def _series_lines(notification) -> list[str]:
+    more = (notification.context or {}).get("more_dates", 0)
+    if not more:
         return []
     return [
-        _("Amount to pay: %(amount)s won, by %(deadline)s, or the booking is cancelled.")
-        % {"amount": f"{booking.amount_due:,}", "deadline": when(booking.payment_deadline)},
+        ngettext(
+            "%(count)d more date of this weekly series is booked too.",
+            "%(count)d more dates of this weekly series are booked too.",
+            more,
+        )
+        % {"count": more}
     ]
 
 
 def approved(notification) -> Message:
     return _booking_message(
-        notification, _("Your booking is approved"), _("Your booking is approved."), _payment_lines(notification)
+        notification,
+        _("Your booking is approved"),
+        _("Your booking is approved."),
+        [*_series_lines(notification), *_payment_lines(notification)],
     )
 
 

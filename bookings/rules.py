@@ -24,6 +24,10 @@ LATEST_YEAR = 2100
 EARLIEST_YEAR = 2000
 
 
+# No-shows count by the booking's start within this window: for the facility's limit and on the approval queue.
+NO_SHOW_WINDOW = timedelta(days=90)
+
+
 def in_calendar(*moments: date) -> bool:
     """Whether every date or datetime lies in years the rules, timelines and queries can compute with."""
     return all(EARLIEST_YEAR <= moment.year <= LATEST_YEAR for moment in moments)

@@ -120,6 +120,8 @@ def approval_queue(user) -> QuerySet[Booking]:
     """Pending bookings of the facilities the user manages, oldest request first, with the booker's
     recent record (bookings in the last 90 days and cancellations) counted in the same query."""
     since = timezone.now() - timedelta(days=90)
+    # No-shows by their start, as the facility's no-show limit counts them (admission.over_no_show_limit).
+    no_shows_since = timezone.now() - rules.NO_SHOW_WINDOW
     return (
         Booking.objects.filter(status=Booking.Status.PENDING, space__facility__in=facilities_managed_by(user))
         .select_related("space__facility", "organization", "requested_by")
@@ -128,7 +130,7 @@ def approval_queue(user) -> QuerySet[Booking]:
             booker_no_shows=Count(
                 "requested_by__bookings",
                 filter=Q(
-                    requested_by__bookings__created__gte=since,
+                    requested_by__bookings__start__gte=no_shows_since,
                     requested_by__bookings__status=Booking.Status.NO_SHOW,
                 ),
             ),

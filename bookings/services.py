@@ -169,15 +169,14 @@ def _offer_freed(booking: Booking, *, start: datetime | None = None) -> None:
     waitlist.offer_freed_time(space=booking.space, start=start or booking.start, end=booking.end)
 
 
-def _tell_booker(booking: Booking, kind: str, event: str, *, reason: str = "", new_booking: bool = False) -> None:
+def _tell_booker(booking: Booking, kind: str, event: str, *, reason: str = "", context: dict | None = None) -> None:
     """Queue the booker's message in this transaction (notifications outbox)."""
     notify(
         kind=kind,
         recipients=[booking.requested_by],
         subject=booking,
         key=f"booking:{booking.pk}:{event}",
-        context={"reason": reason} if reason else {},
-        new_subject=new_booking,
+        context={**({"reason": reason} if reason else {}), **(context or {})},
     )
 
 
@@ -286,7 +285,10 @@ def can_cancel(user, booking: Booking) -> bool:
     )
 
 
-def cancel_booking(*, booking: Booking, user, reason: str = "", by_closure: bool = False) -> Booking:
+def cancel_booking(*, booking: Booking, user, reason: str = "", closure: Closure | None = None) -> Booking:
+    """Cancel an active booking. ``closure``: the closure that cancels it (the facility's decision; the
+    booker reads the closure's own reason, framed in their language)."""
+    by_closure = closure is not None
     with transaction.atomic():
         booking = _lock(booking)
         if not can_cancel(user, booking):
@@ -345,7 +347,13 @@ def cancel_booking(*, booking: Booking, user, reason: str = "", by_closure: bool
             reason=reason,
         )
         if by_closure:
-            _tell_booker(booking, Notification.Kind.CLOSURE_CANCELLED, "cancelled", reason=reason)
+            _tell_booker(
+                booking,
+                Notification.Kind.CLOSURE_CANCELLED,
+                "cancelled",
+                reason=reason,
+                context={"closure_reason": closure.reason},
+            )
         else:
             if booking.requested_by_id != user.pk:
                 _tell_booker(booking, Notification.Kind.BOOKING_CANCELLED, "cancelled", reason=reason)
@@ -392,7 +400,7 @@ def cancel_bookings_hit_by_closure(*, closure: Closure, manager) -> list[Booking
                     booking=booking,
                     user=manager,
                     reason=_("The space is closed: %(reason)s") % {"reason": closure.reason},
-                    by_closure=True,
+                    closure=closure,
                 )
             )
     return cancelled

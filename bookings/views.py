@@ -16,6 +16,7 @@ from bookings.errors import BookingError
 from bookings.filters import SpaceFilter
 from bookings.forms import BookingForm, ReasonForm
 from bookings.models import Booking, CalendarFeed, WaitlistEntry
+from bookings.payment_instructions import payment_instructions
 from bookings.timeline import build_timeline
 from common.error_pages import show_on_form
 from hall.models import Space
@@ -198,6 +199,7 @@ def booking_detail(request, pk):
             "is_manager": is_manager,
             "can_cancel": booking.is_active and services.can_cancel(request.user, booking),
             "refund_preview": services.refund_preview(booking=booking, user=request.user),
+            "payment_instructions": payment_instructions(booking),
             "reason_form": ReasonForm(),
         },
     )

@@ -131,6 +131,7 @@ class ContractViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def renewal(self, request, pk=None):
         contract = self.get_object()
+        services.require_role(request.user, contract.organization, services.OWNER_OR_ADMIN)
         data = RenewalInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         renewal = services.request_renewal(

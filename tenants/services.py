@@ -47,7 +47,8 @@ def role_of(user, organization: Organization) -> str | None:
     return Membership.objects.filter(user=user, organization=organization).values_list("role", flat=True).first()
 
 
-def _require_role(user, organization: Organization, roles) -> None:
+def require_role(user, organization: Organization, roles) -> None:
+    """Who may act is checked before what they sent: a stranger is refused (403) whatever the input."""
     role = role_of(user, organization)
     if role is None:
         raise TenancyError("not_member", _("You are not a member of this organization."))
@@ -66,7 +67,7 @@ def update_organization(*, organization: Organization, user, changes: dict) -> O
     allowed = {"name", "name_en", "representative", "email", "phone", "address", "business_number"}
     with transaction.atomic():
         organization = Organization.objects.select_for_update().get(pk=organization.pk)
-        _require_role(user, organization, OWNER_OR_ADMIN)
+        require_role(user, organization, OWNER_OR_ADMIN)
         before = {field: getattr(organization, field) for field in changes if field in allowed}
         for field, value in changes.items():
             if field in allowed:
@@ -91,7 +92,7 @@ def invite_member(*, organization: Organization, inviter, email: str, role: str,
     if role not in Membership.Role.values:
         raise TenancyError("invalid", _("Unknown role."), field="role")
     with transaction.atomic():
-        _require_role(inviter, organization, OWNER)
+        require_role(inviter, organization, OWNER)
         if Membership.objects.filter(organization=organization, user__email__iexact=email).exists():
             raise TenancyError("already_member", _("%(email)s is already a member.") % {"email": email}, field="email")
         invitation = (
@@ -159,7 +160,7 @@ def accept_invitation(*, token: str, user) -> Membership:
 
 def revoke_invitation(*, invitation: Invitation, user) -> None:
     with transaction.atomic():
-        _require_role(user, invitation.organization, OWNER)
+        require_role(user, invitation.organization, OWNER)
         if not invitation.is_pending:
             raise TenancyError("invalid_state", _("This invitation is no longer pending."))
         invitation.revoked_at = timezone.now()
@@ -178,7 +179,7 @@ def change_role(*, organization: Organization, user, member, role: str) -> Membe
         raise TenancyError("invalid", _("Unknown role."), field="role")
     with transaction.atomic():
         memberships = _lock_memberships(organization)
-        _require_role(user, organization, OWNER)
+        require_role(user, organization, OWNER)
         membership = next((m for m in memberships if m.user_id == member.pk), None)
         if membership is None:
             raise TenancyError("not_found", _("That person is not a member."))
@@ -199,7 +200,7 @@ def remove_member(*, organization: Organization, user, member) -> None:
     with transaction.atomic():
         memberships = _lock_memberships(organization)
         if member.pk != user.pk:
-            _require_role(user, organization, OWNER)
+            require_role(user, organization, OWNER)
         membership = next((m for m in memberships if m.user_id == member.pk), None)
         if membership is None:
             raise TenancyError("not_found", _("That person is not a member."))
@@ -411,7 +412,7 @@ def request_renewal(
     today = today or timezone.localdate()
     with transaction.atomic():
         contract = _lock_contract(contract)
-        _require_role(user, contract.organization, OWNER_OR_ADMIN)
+        require_role(user, contract.organization, OWNER_OR_ADMIN)
         existing = RenewalRequest.objects.filter(contract=contract, status__in=RenewalRequest.OPEN_STATUSES).first()
         if existing is not None:
             raise TenancyError(
@@ -448,7 +449,7 @@ def resubmit_renewal(
     today = today or timezone.localdate()
     with transaction.atomic():
         renewal = _lock_renewal(renewal)
-        _require_role(user, renewal.contract.organization, OWNER_OR_ADMIN)
+        require_role(user, renewal.contract.organization, OWNER_OR_ADMIN)
         if renewal.status != RenewalRequest.Status.CHANGES_REQUESTED:
             raise TenancyError(
                 "invalid_state", _("This request can only be changed when the manager asks for changes.")
@@ -564,7 +565,7 @@ def accept_renewal(*, renewal: RenewalRequest, user, ip: str | None) -> LeaseCon
     with transaction.atomic():
         renewal = _lock_renewal(renewal)
         contract = _lock_contract(renewal.contract)
-        _require_role(user, contract.organization, OWNER_OR_ADMIN)
+        require_role(user, contract.organization, OWNER_OR_ADMIN)
         _require_status(renewal, RenewalRequest.Status.APPROVED, _("Only approved terms can be accepted, once."))
         if renewal.term_months not in renewal_terms(contract):
             raise TenancyError("over_tenancy_cap", _("This renewal would pass the facility's limit of tenancy."))
@@ -605,7 +606,7 @@ def give_notice(*, contract: LeaseContract, user, note: str = "") -> LeaseContra
     """The tenant will not renew and moves out at the end of the contract."""
     with transaction.atomic():
         contract = _lock_contract(contract)
-        _require_role(user, contract.organization, OWNER_OR_ADMIN)
+        require_role(user, contract.organization, OWNER_OR_ADMIN)
         if contract.status != LeaseContract.Status.ACTIVE or contract.non_renewal_notice_at:
             raise TenancyError("invalid_state", _("Notice cannot be given for this contract."))
         if hasattr(contract, "renewed_by"):
