@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 
 from audit.models import AuditEntry
-from bookings import services
+from bookings import admission, services
 from bookings.models import Booking
 from tests.factories import MembershipFactory, SpaceFactory, UserFactory, seoul
 from tests.rental.factories import MONDAY_10, PaidSpaceFactory, book, member_of, org_of, organization_member
@@ -312,7 +312,7 @@ def counted_together(monkeypatch):
     """Widen the race: each booker, having counted the organization's hours, waits until all have counted
     (or until COUNTED_TIMEOUT, when the organization's lock keeps the others from counting)."""
     counted = {}
-    real = services.quota_used_minutes
+    real = admission.quota_used_minutes
 
     def quota_used_minutes(*args, **kwargs):
         minutes = real(*args, **kwargs)
@@ -320,7 +320,7 @@ def counted_together(monkeypatch):
             counted["barrier"].wait(timeout=COUNTED_TIMEOUT)
         return minutes
 
-    monkeypatch.setattr(services, "quota_used_minutes", quota_used_minutes)
+    monkeypatch.setattr(admission, "quota_used_minutes", quota_used_minutes)
     return lambda parties: counted.update(barrier=threading.Barrier(parties))
 
 
