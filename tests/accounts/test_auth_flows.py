@@ -38,7 +38,8 @@ def test_signup_sends_a_verification_mail_and_does_not_sign_in(client, mailoutbo
     assert len(mailoutbox) == 1
     mail = mailoutbox[0]
     assert mail.to == ["new.member@example.com"]
-    assert mail.subject.startswith("[Dongnam] ")
+    # Signed up on the Korean (default) site: the mail speaks Korean, in the hall's name.
+    assert mail.subject.startswith("[동남전시장] ")
     assert "/accounts/confirm-email/" in mail.body
     user = User.objects.get(email="new.member@example.com")
     assert EmailAddress.objects.get(user=user).verified is False

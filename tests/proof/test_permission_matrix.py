@@ -8,7 +8,8 @@ being written down here. Only the Django admin and allauth are covered by prefix
 prefix with at least one representative row.
 
 Statuses: ``L`` is a redirect to the sign-in page (anonymous visitors of HTML pages); ``302`` is any other
-redirect (the HTML actions redirect back to the page they were sent from, also after a refused action);
+redirect (an HTML action that was done redirects back to the page it was sent from; a refused one answers
+its own status, 400 for an empty body, 403 when the role may not do it, as the API does);
 the API answers 401 to anonymous visitors, 403 when a known object may not be touched, 404 for objects
 the user may not know of, and 400 when a permitted user sends an empty body.
 """
@@ -78,9 +79,9 @@ PAGES = [
     row("bookings:my_bookings",           GET,  "",                       L,   200, 200, 200, 200, 200, 200),
     row("bookings:booking_detail",        GET,  "pending",                L,   200, 404, 404, 200, 404, 200),
     row("bookings:booking_detail",        GET,  "missing",                L,   404, 404, 404, 404, 404, 404),
-    row("bookings:cancel_booking",        POST, "pending",                L,   302, 404, 404, 302, 404, 302),
+    row("bookings:cancel_booking",        POST, "pending",                L,   302, 404, 404, 400, 404, 400),
     row("bookings:cancel_booking",        GET,  "pending",                L,   405, 405, 405, 405, 405, 405),
-    row("bookings:answer_offer",          POST, "offered",                L,   302, 404, 404, 302, 404, 302),
+    row("bookings:answer_offer",          POST, "offered",                L,   302, 404, 404, 403, 404, 403),
     row("bookings:answer_offer",          GET,  "offered",                L,   405, 405, 405, 405, 405, 405),
     row("bookings:leave_waitlist",        POST, "waiting",                L,   302, 404, 404, 404, 404, 404),
     row("bookings:leave_waitlist",        GET,  "waiting",                L,   405, 405, 405, 405, 405, 405),
@@ -95,9 +96,9 @@ PAGES = [
     row("bookings:approve",               POST, "pending",                L,   403, 403, 403, 302, 403, 302),
     row("bookings:approve",               POST, "missing",                L,   403, 403, 403, 404, 404, 404),
     row("bookings:approve",               GET,  "pending",                L,   403, 403, 403, 405, 405, 405),
-    row("bookings:reject",                POST, "pending",                L,   403, 403, 403, 302, 403, 302),
+    row("bookings:reject",                POST, "pending",                L,   403, 403, 403, 400, 403, 400),
     row("bookings:reject",                GET,  "pending",                L,   403, 403, 403, 405, 405, 405),
-    row("bookings:decide_series",         POST, "in_series",              L,   403, 403, 403, 302, 403, 302),
+    row("bookings:decide_series",         POST, "in_series",              L,   403, 403, 403, 400, 403, 400),
     row("bookings:decide_series",         GET,  "in_series",              L,   403, 403, 403, 405, 405, 405),
     row("bookings:payments",              GET,  "",                       L,   403, 403, 403, 200, 200, 200),
     row("bookings:record_payment",        POST, "unpaid",                 L,   403, 403, 403, 302, 403, 302),
@@ -132,9 +133,9 @@ PAGES = [
         body={"save_details": "1", "name": "Renamed"}),
     row("tenants:invite",                 POST, "startup",                L,   302, 404, 404, 404, 404, 404),
     row("tenants:invite",                 GET,  "startup",                L,   405, 405, 405, 405, 405, 405),
-    row("tenants:revoke_invitation",      POST, "startup invitation",     L,   302, 404, 404, 404, 404, 404),
+    row("tenants:revoke_invitation",      POST, "startup invitation",     L,   403, 404, 404, 404, 404, 404),
     row("tenants:revoke_invitation",      GET,  "startup invitation",     L,   405, 405, 405, 405, 405, 405),
-    row("tenants:member_role",            POST, "startup startup_member", L,   302, 404, 404, 404, 404, 404),
+    row("tenants:member_role",            POST, "startup startup_member", L,   400, 404, 404, 404, 404, 404),
     row("tenants:member_role",            GET,  "startup startup_member", L,   405, 405, 405, 405, 405, 405),
     row("tenants:member_remove",          POST, "startup startup_member", L,   302, 404, 404, 404, 404, 404),
     row("tenants:member_remove",          GET,  "startup startup_member", L,   405, 405, 405, 405, 405, 405),
@@ -146,12 +147,12 @@ PAGES = [
     row("tenants:contract_detail",        GET,  "contract",               L,   404, 404, 200, 200, 404, 200),
     row("tenants:request_renewal",        POST, "renewable",              L,   404, 404, 302, 302, 404, 302),
     row("tenants:request_renewal",        GET,  "contract",               L,   405, 405, 405, 405, 405, 405),
-    row("tenants:give_notice",            POST, "contract",               L,   404, 404, 302, 302, 404, 302),
+    row("tenants:give_notice",            POST, "contract",               L,   404, 404, 302, 403, 404, 403),
     row("tenants:give_notice",            GET,  "contract",               L,   405, 405, 405, 405, 405, 405),
     row("tenants:renewal_detail",         GET,  "renewal",                L,   404, 404, 200, 200, 404, 200),
     row("tenants:resubmit_renewal",       POST, "renewal",                L,   404, 404, 302, 302, 404, 302),
     row("tenants:resubmit_renewal",       GET,  "renewal",                L,   405, 405, 405, 405, 405, 405),
-    row("tenants:accept_renewal",         POST, "approved_renewal",       L,   404, 404, 302, 302, 404, 302),
+    row("tenants:accept_renewal",         POST, "approved_renewal",       L,   404, 404, 302, 403, 404, 403),
     row("tenants:accept_renewal",         GET,  "approved_renewal",       L,   405, 405, 405, 405, 405, 405),
     row("tenants:renewal_document",       GET,  "renewal document",       L,   404, 404, 200, 200, 404, 200),
     row("tenants:renewal_document",       GET,  "approved_renewal document", L, 404, 404, 404, 404, 404, 404),
@@ -164,9 +165,9 @@ PAGES = [
     row("tenants:renewal_queue",          GET,  "",                       L,   403, 403, 403, 200, 200, 200),
     row("tenants:approve_renewal",        POST, "renewal",                L,   403, 403, 403, 302, 403, 302),
     row("tenants:approve_renewal",        GET,  "renewal",                L,   403, 403, 403, 405, 405, 405),
-    row("tenants:reject_renewal",         POST, "renewal",                L,   403, 403, 403, 302, 403, 302),
+    row("tenants:reject_renewal",         POST, "renewal",                L,   403, 403, 403, 400, 403, 400),
     row("tenants:reject_renewal",         GET,  "renewal",                L,   403, 403, 403, 405, 405, 405),
-    row("tenants:request_changes",        POST, "renewal",                L,   403, 403, 403, 302, 403, 302),
+    row("tenants:request_changes",        POST, "renewal",                L,   403, 403, 403, 400, 403, 400),
     row("tenants:request_changes",        GET,  "renewal",                L,   403, 403, 403, 405, 405, 405),
     row("tenants:unit_list",              GET,  "",                       L,   403, 403, 403, 200, 200, 200),
     # Notifications: everyone has their own; marking another's as read changes nothing.

@@ -87,7 +87,10 @@ def test_the_approval_mail_tells_the_amount_and_the_deadline(pending, manager, m
 
     assert [mail.to for mail in mailoutbox] == [[member.email]]
     body = mailoutbox[0].body
-    assert "Amount to pay: 30,000 won, by 2026-12-03 (Thu) 09:00, or the booking is cancelled." in body
+    assert (
+        "Pay 30,000 won by 2026-12-03 (Thu) 09:00, by bank transfer to Gyeongnam Social Economy Innovation Town "
+        "or at its office; a booking not paid by then is cancelled." in " ".join(body.split())
+    )
 
 
 def test_the_approval_mail_of_a_free_booking_asks_for_no_payment(free_room, member, run_on_commit, mailoutbox):
@@ -95,7 +98,7 @@ def test_the_approval_mail_of_a_free_booking_asks_for_no_payment(free_room, memb
         book(member, free_room)
 
     assert len(mailoutbox) == 1
-    assert "Amount to pay" not in mailoutbox[0].body
+    assert "won by" not in mailoutbox[0].body
 
 
 def test_a_paid_space_that_confirms_at_once_sets_the_deadline_when_booking(
@@ -108,14 +111,15 @@ def test_a_paid_space_that_confirms_at_once_sets_the_deadline_when_booking(
     assert booking.status == Booking.Status.APPROVED
     assert booking.payment_status == Booking.PaymentStatus.UNPAID
     assert booking.payment_deadline == DEADLINE
-    assert "Amount to pay: 30,000 won, by 2026-12-03 (Thu) 09:00" in mailoutbox[0].body
+    assert "Pay 30,000 won by 2026-12-03 (Thu) 09:00" in mailoutbox[0].body
 
 
 def test_the_booking_page_tells_the_booker_how_much_to_pay_by_when(approved, member_client):
     body = member_client.get(approved.get_absolute_url()).content.decode()
 
     assert "<strong>30,000</strong> won" in body
-    assert "Pay by 2026-12-03 09:00 by bank transfer, or the booking is cancelled." in body
+    assert "Pay 30,000 won by 2026-12-03 (Thu) 09:00, by bank transfer" in body
+    assert "a booking not paid by then is cancelled." in body
 
 
 def test_the_api_shows_the_deadline(approved, member_api):
