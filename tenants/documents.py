@@ -6,6 +6,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext as _
 from PIL import Image
 
+from tenants.errors import TenancyError
+
 ALLOWED = {
     "application/pdf": (".pdf",),
     "image/jpeg": (".jpg", ".jpeg"),
@@ -19,8 +21,6 @@ def validate_document(upload) -> str:
     The type is read from the file's first bytes, not from its name or the browser's claim; the name's
     extension must agree with it, and images must decode.
     """
-    from tenants.services import TenancyError
-
     limit = settings.RENEWAL_DOCUMENT_MAX_BYTES
     if upload.size > limit:
         raise TenancyError(

@@ -13,11 +13,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from common.errors import DomainError
 from hall.selectors import manages_facility
 from notifications.models import Notification
 from notifications.services import Recipient, notify
 from tenants.documents import validate_document
+from tenants.errors import TenancyError
 from tenants.models import (
     Invitation,
     LeasableUnit,
@@ -28,17 +28,10 @@ from tenants.models import (
     RenewalRequest,
 )
 
+__all__ = ["TenancyError"]
+
 INVITATION_SALT = "dongnam.tenants.invitation"
 INVITATION_MAX_AGE = timedelta(days=14)
-
-
-class TenancyError(DomainError):
-    status_by_code = {
-        **DomainError.status_by_code,
-        "already_open": 409,
-        "unit_taken": 409,
-        "already_member": 409,
-    }
 
 
 def role_of(user, organization: Organization) -> str | None:
