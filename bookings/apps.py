@@ -7,6 +7,9 @@ class BookingsConfig(AppConfig):
     verbose_name = _("Bookings")
 
     def ready(self):
-        from bookings import notifications
+        from django.db.backends.signals import connection_created
+
+        from bookings import admission, notifications
 
         notifications.register()
+        connection_created.connect(admission.set_lock_timeout, dispatch_uid="bookings.lock_timeout")

@@ -104,7 +104,6 @@ def create_booking(
         # Serialize bookings of this space (PostgreSQL row lock; SQLite's IMMEDIATE transaction already holds
         # the database write lock). Taken first, before the organization's quota lock, as in a series, so two
         # bookings cannot wait on each other; and on SQLite the overlap check below sees every competitor.
-        admission.set_lock_timeout()
         try:
             with admission.waiting_for_locks():
                 space, closures, member_of = selectors.lock_space_for_booking(
@@ -181,7 +180,6 @@ def _tell_booker(booking: Booking, kind: str, event: str, *, reason: str = "", c
 
 
 def _lock(booking: Booking) -> Booking:
-    admission.set_lock_timeout()
     with admission.waiting_for_locks():
         return Booking.objects.select_for_update().select_related("space__facility").get(pk=booking.pk)
 

@@ -107,7 +107,6 @@ def offer_freed_time(*, space: Space, start: datetime, end: datetime, now: datet
 
 
 def _offered_booking(booking: Booking, user) -> Booking:
-    admission.set_lock_timeout()
     with admission.waiting_for_locks():
         booking = Booking.objects.select_for_update().select_related("space__facility").get(pk=booking.pk)
     if booking.requested_by_id != user.pk:

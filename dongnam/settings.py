@@ -298,7 +298,8 @@ SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 BOOKING_REMINDER_HOURS = [int(h) for h in env_list("BOOKING_REMINDER_HOURS", ["24", "1"])]
 # How long the first of a waiting list has to take a freed slot.
 WAITLIST_OFFER_HOURS = env_int("WAITLIST_OFFER_HOURS", 24)
-# Seconds a booking waits for a space's or an organization's lock before it answers 409 "busy".
+# Seconds a statement waits for a row lock (PostgreSQL lock_timeout, set per connection); a booking that
+# waited that long for its room or organization answers 409 "busy".
 BOOKING_LOCK_TIMEOUT = env_int("BOOKING_LOCK_TIMEOUT", 5)
 LEASE_REMINDER_DAYS = [int(d) for d in env_list("LEASE_REMINDER_DAYS", ["90", "60", "30", "7"])]
 
