@@ -84,3 +84,5 @@ def journey(request, browser, site):
     yield start
     for run in runs:
         run.close()
+    for run in runs:
+        run.assert_no_csp_violations(f"{run.name}, after its last screenshot")
