@@ -8,6 +8,7 @@ audit entry.
 """
 
 from collections.abc import Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -154,16 +155,16 @@ def set_lock_timeout(sender=None, connection=None, **kwargs) -> None:
             )
 
 
-class waiting_for_locks:
-    """Around the statements that take locks: a lock not granted in time is the ``busy`` error."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, traceback):
-        if isinstance(error, OperationalError) and is_lock_timeout(error):
+@contextmanager
+def waiting_for_locks():
+    """Around the statements that take locks: a lock not granted in time is the ``busy`` error (the
+    transaction it aborted is rolled back as the error leaves it)."""
+    try:
+        yield
+    except OperationalError as error:
+        if is_lock_timeout(error):
             raise errors.busy() from error
-        return False
+        raise
 
 
 def lock_space(space: Space) -> None:
