@@ -4,17 +4,10 @@ from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from accounts.models import PersonalToken, User
-from tenants.models import Membership
 
 # knox registers its default token model; ours replaces it (KNOX_TOKEN_MODEL).
 if admin.site.is_registered(AuthToken):
     admin.site.unregister(AuthToken)
-
-
-class MembershipInline(admin.TabularInline):
-    model = Membership
-    extra = 0
-    autocomplete_fields = ["organization"]
 
 
 @admin.register(User)
@@ -23,7 +16,8 @@ class UserAdmin(DjangoUserAdmin):
     list_display = ["email", "name", "language", "is_staff", "is_superuser", "is_active", "date_joined"]
     list_filter = ["is_staff", "is_superuser", "is_active", "language", "managed_facilities"]
     search_fields = ["email", "name"]
-    inlines = [MembershipInline]
+    # tenants.admin adds the user's memberships (accounts knows nothing of organizations).
+    inlines = []
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
         (_("Personal info"), {"fields": ["name", "language"]}),

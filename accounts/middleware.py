@@ -1,13 +1,4 @@
-from django.contrib import messages
-from django.shortcuts import redirect
 from django.utils import translation
-from django.utils.translation import gettext as _
-
-from hall.selectors import second_factor_missing
-
-# Pages that only managers and admins use: a manager without TOTP is sent to set it up. This is a guide,
-# not the guard: hall.selectors decides everywhere that such a manager manages nothing.
-MANAGER_PATH_PREFIXES = ("/manage/", "/admin/")
 
 
 class UserLanguageMiddleware:
@@ -21,20 +12,4 @@ class UserLanguageMiddleware:
         if user is not None and user.is_authenticated and user.language:
             translation.activate(user.language)
             request.LANGUAGE_CODE = user.language
-        return self.get_response(request)
-
-
-class ManagerMfaMiddleware:
-    """Send managers and admins without TOTP to its set-up page before any manager page."""
-
-    def __init__(self, get_response):
-        self.get_response = get_response
-
-    def __call__(self, request):
-        if request.path.startswith(MANAGER_PATH_PREFIXES) and second_factor_missing(request.user):
-            messages.warning(
-                request,
-                _("Managers must turn on two-factor authentication before using manager pages."),
-            )
-            return redirect("mfa_activate_totp")
         return self.get_response(request)

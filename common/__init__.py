@@ -1,1 +1,2 @@
-"""Small helpers shared by every app. The bottom layer: imports Django and the standard library only, no app."""
+"""Small helpers shared by every app. The bottom layer: imports Django, DRF, the standard library and the
+redis client only, no app of the project."""

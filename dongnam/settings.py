@@ -84,7 +84,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
-    "accounts.middleware.ManagerMfaMiddleware",
+    "hall.middleware.ManagerMfaMiddleware",
     # A domain error a view lets through becomes a page with its status and message (the API: dongnam.api).
     "common.error_pages.DomainErrorMiddleware",
 ]
@@ -103,7 +103,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "accounts.context_processors.navigation",
+                "dongnam.context_processors.navigation",
                 "notifications.context_processors.bell",
             ],
         },

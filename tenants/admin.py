@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from accounts.admin import UserAdmin
 from tenants.models import (
     Invitation,
     LeasableUnit,
@@ -16,6 +17,18 @@ class MembershipInline(admin.TabularInline):
     model = Membership
     extra = 0
     autocomplete_fields = ["user"]
+
+
+class UserMembershipInline(admin.TabularInline):
+    """A user's organizations, on the user's admin page."""
+
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+# The user admin lives in accounts, below tenants; the memberships are added to it from here.
+UserAdmin.inlines = [*UserAdmin.inlines, UserMembershipInline]
 
 
 @admin.register(Organization)
