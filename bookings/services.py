@@ -283,22 +283,29 @@ def can_cancel(user, booking: Booking) -> bool:
     )
 
 
+def ensure_cancellable(*, booking: Booking, user) -> bool:
+    """Refuse what may not be cancelled (by this user, in this state, after its end); for the confirmation
+    page and, under the lock, for the cancellation itself. Returns whether the user manages its facility."""
+    if not can_cancel(user, booking):
+        raise BookingError("not_allowed", _("You may not cancel this booking."))
+    if booking.status not in Booking.ACTIVE_STATUSES:
+        raise BookingError(
+            "invalid_state",
+            _("This booking is already %(status)s.") % {"status": booking.get_status_display()},
+        )
+    is_manager = manages_facility(user, booking.space.facility)
+    if booking.end <= timezone.now() and not is_manager:
+        raise BookingError("invalid_state", _("A booking that has ended cannot be cancelled."))
+    return is_manager
+
+
 def cancel_booking(*, booking: Booking, user, reason: str = "", closure: Closure | None = None) -> Booking:
     """Cancel an active booking. ``closure``: the closure that cancels it (the facility's decision; the
     booker reads the closure's own reason, framed in their language)."""
     by_closure = closure is not None
     with transaction.atomic():
         booking = _lock(booking)
-        if not can_cancel(user, booking):
-            raise BookingError("not_allowed", _("You may not cancel this booking."))
-        if booking.status not in Booking.ACTIVE_STATUSES:
-            raise BookingError(
-                "invalid_state",
-                _("This booking is already %(status)s.") % {"status": booking.get_status_display()},
-            )
-        is_manager = manages_facility(user, booking.space.facility)
-        if booking.end <= timezone.now() and not is_manager:
-            raise BookingError("invalid_state", _("A booking that has ended cannot be cancelled."))
+        is_manager = ensure_cancellable(booking=booking, user=user)
         reason = (reason or "").strip()
         if is_manager and booking.requested_by_id != user.pk and not reason:
             raise BookingError(

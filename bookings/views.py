@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from audit.selectors import history_of
@@ -198,22 +199,49 @@ def booking_detail(request, pk):
             "history": history_of(booking),
             "is_manager": is_manager,
             "can_cancel": booking.is_active and services.can_cancel(request.user, booking),
-            "refund_preview": services.refund_preview(booking=booking, user=request.user),
             "payment_instructions": payment_instructions(booking),
-            "reason_form": ReasonForm(),
         },
     )
 
 
 @login_required
-@require_POST
 def cancel_booking(request, pk):
+    """GET: what cancelling will do (the refund by the tiers, the later dates of a series), to confirm.
+    POST: cancel it (with ``following``, this date and the later ones of its series)."""
     booking = _visible_booking_or_404(request.user, pk)
-    form = ReasonForm(request.POST)
-    reason = form.cleaned_data["reason"] if form.is_valid() else ""
-    services.cancel_booking(booking=booking, user=request.user, reason=reason)
-    messages.success(request, _("The booking was cancelled."))
-    return redirect(booking)
+    form = ReasonForm(request.POST or None)
+    if request.method == "POST":
+        reason = form.cleaned_data["reason"] if form.is_valid() else ""
+        if request.POST.get("following") and booking.series_id:
+            cancelled = series.cancel_from(booking=booking, user=request.user, reason=reason)
+            messages.success(
+                request,
+                ngettext("%(count)d booking was cancelled.", "%(count)d bookings were cancelled.", len(cancelled))
+                % {"count": len(cancelled)},
+            )
+        else:
+            services.cancel_booking(booking=booking, user=request.user, reason=reason)
+            messages.success(request, _("The booking was cancelled."))
+        return redirect(booking)
+    is_manager = services.ensure_cancellable(booking=booking, user=request.user)
+    later = (
+        Booking.objects.filter(
+            series_id=booking.series_id, start__gt=booking.start, status__in=Booking.ACTIVE_STATUSES
+        ).count()
+        if booking.series_id
+        else 0
+    )
+    return render(
+        request,
+        "bookings/cancel_confirm.html",
+        {
+            "booking": booking,
+            "form": form,
+            "refund_preview": services.refund_preview(booking=booking, user=request.user),
+            "later_dates": later,
+            "reason_required": is_manager and booking.requested_by_id != request.user.pk,
+        },
+    )
 
 
 def _ics_response(content: bytes, filename: str) -> HttpResponse:

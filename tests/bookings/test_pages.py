@@ -668,3 +668,64 @@ def test_another_facilitys_space_policy_is_403(client, signed_in_manager, art_ce
     assert client.post(f"/manage/spaces/{room.slug}/policy/", policy_form(max_duration_minutes="60")).status_code == 403
     room.refresh_from_db()
     assert room.max_duration_minutes is None
+
+
+# --- cancelling asks first ------------------------------------------------------------------------
+
+
+@pytest.mark.usefixtures("frozen_now")
+def test_the_cancel_link_asks_first_and_changes_nothing(client, member, space):
+    booking = BookingFactory(space=space, requested_by=member, status=Booking.Status.PENDING)
+    client.force_login(member)
+
+    page = client.get(f"/bookings/{booking.pk}/").content.decode()
+    mine = client.get("/bookings/").content.decode()
+    confirm = client.get(f"/bookings/{booking.pk}/cancel/")
+
+    # Neither page holds a form that cancels in one click; both lead to the confirmation.
+    assert f'action="/bookings/{booking.pk}/cancel/"' not in page + mine
+    assert f'href="/bookings/{booking.pk}/cancel/"' in page
+    assert f'href="/bookings/{booking.pk}/cancel/"' in mine
+    assert confirm.status_code == 200
+    body = confirm.content.decode()
+    assert "Cancel the booking?" in body
+    assert "This cannot be undone." in body
+    assert f'action="/bookings/{booking.pk}/cancel/"' in body
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.PENDING
+
+
+@pytest.mark.usefixtures("frozen_now")
+def test_a_cancelled_booking_has_no_confirmation_to_show(client, member, space):
+    booking = BookingFactory(space=space, requested_by=member, status=Booking.Status.CANCELLED)
+    client.force_login(member)
+
+    response = client.get(f"/bookings/{booking.pk}/cancel/")
+
+    assert response.status_code == 409
+
+
+@pytest.mark.usefixtures("frozen_now")
+def test_the_booker_cancels_this_and_the_later_dates_of_a_series(client, member, space):
+    from bookings import series
+
+    space.requires_approval = False
+    space.save()
+    monday = seoul(2026, 12, 7, 10)
+    _series, dates, _skipped = series.create_series(
+        requested_by=member,
+        space=space,
+        start=monday,
+        end=monday + timedelta(hours=1),
+        title="Weekly",
+        attendees=2,
+        recurrence=series.Recurrence(weekdays=("MO",), count=3),
+    )
+    client.force_login(member)
+
+    confirm = client.get(f"/bookings/{dates[1].pk}/cancel/").content.decode()
+    client.post(f"/bookings/{dates[1].pk}/cancel/", {"following": "1"})
+
+    assert "Cancel this date and the 1 later one" in confirm
+    statuses = [Booking.objects.get(pk=booking.pk).status for booking in dates]
+    assert statuses == [Booking.Status.APPROVED, Booking.Status.CANCELLED, Booking.Status.CANCELLED]

@@ -168,10 +168,10 @@ def test_a_free_booking_cancelled_has_no_refund(free_room, member):
 # --- shown before confirming ----------------------------------------------------------------------
 
 
-def test_the_booking_page_shows_the_refund_before_the_booker_confirms(paid, member_client, clock):
+def test_the_confirmation_shows_the_refund_before_the_booker_cancels(paid, member_client, clock):
     clock.move_to(seoul(2026, 12, 8, 10))
 
-    body = member_client.get(paid.get_absolute_url()).content.decode()
+    body = member_client.get(f"/bookings/{paid.pk}/cancel/").content.decode()
 
     assert "Cancelling now refunds 27,000 of the 30,000 won paid." in body
     paid.refresh_from_db()
@@ -180,9 +180,9 @@ def test_the_booking_page_shows_the_refund_before_the_booker_confirms(paid, memb
 
 def test_the_refund_shown_changes_at_midnight_in_seoul(paid, member_client, clock):
     clock.move_to(seoul(2026, 12, 11, 23, 59))
-    before = member_client.get(paid.get_absolute_url()).content.decode()
+    before = member_client.get(f"/bookings/{paid.pk}/cancel/").content.decode()
     clock.move_to(seoul(2026, 12, 12, 0, 0))
-    after = member_client.get(paid.get_absolute_url()).content.decode()
+    after = member_client.get(f"/bookings/{paid.pk}/cancel/").content.decode()
 
     assert "Cancelling now refunds 27,000 of the 30,000 won paid." in before
     assert "Cancelling now refunds 21,000 of the 30,000 won paid." in after
@@ -191,7 +191,7 @@ def test_the_refund_shown_changes_at_midnight_in_seoul(paid, member_client, cloc
 def test_the_manager_sees_the_full_refund_a_cancellation_by_the_facility_gives(paid, manager_client, clock):
     clock.move_to(seoul(2026, 12, 14, 8))
 
-    body = manager_client.get(paid.get_absolute_url()).content.decode()
+    body = manager_client.get(f"/bookings/{paid.pk}/cancel/").content.decode()
 
     assert "Cancelling now refunds 30,000 of the 30,000 won paid." in body
 
@@ -200,9 +200,11 @@ def test_an_unpaid_booking_page_promises_no_refund(room, member, manager, member
     booking = services.approve_booking(booking=book(member, room, START), manager=manager)
 
     body = member_client.get(booking.get_absolute_url()).content.decode()
+    confirm = member_client.get(f"/bookings/{booking.pk}/cancel/").content.decode()
 
-    assert "Cancel this booking" in body
-    assert "Cancelling now refunds" not in body
+    assert f'href="/bookings/{booking.pk}/cancel/"' in body
+    assert "Cancelling now refunds" not in confirm
+    assert "Nothing has been paid, so nothing is owed or refunded." in confirm
 
 
 def test_the_cancelled_booking_page_shows_the_refund_due(paid, member, member_client, clock):
