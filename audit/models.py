@@ -4,6 +4,8 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from audit.labels import label_of
+
 
 class AuditEntry(models.Model):
     """Who changed what, when, with the state before and after. Written by services, never edited."""
@@ -41,3 +43,8 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created:%Y-%m-%d %H:%M} {self.action}"
+
+    @property
+    def label(self) -> str:
+        """The action as a history lists it, in the reader's language."""
+        return label_of(self.action)

@@ -195,3 +195,18 @@ def test_the_approval_queue_counts_no_shows_by_their_start_like_the_limit(room, 
     row = approval_queue(manager).get(pk=pending.pk)
     # Both were created today; only the one that started within 90 days counts, as for the limit.
     assert row.booker_no_shows == 1
+
+
+def test_the_history_names_every_step_in_the_readers_language(room, member, manager, client):
+    approved = services.approve_booking(booking=book(member, room), manager=manager)
+    services.record_payment(booking=approved, manager=manager, reference="KB 0412")
+
+    client.force_login(member)
+    history = client.get(approved.get_absolute_url()).content.decode().split('id="history-heading"')[1]
+
+    assert "Payment recorded" in history
+    assert "booking.paid" not in history
+    member.language = "ko"
+    member.save()
+    history = client.get(approved.get_absolute_url()).content.decode().split('id="history-heading"')[1]
+    assert "납부 확인" in history

@@ -117,7 +117,9 @@ def test_a_paid_space_that_confirms_at_once_sets_the_deadline_when_booking(
 def test_the_booking_page_tells_the_booker_how_much_to_pay_by_when(approved, member_client):
     body = member_client.get(approved.get_absolute_url()).content.decode()
 
-    assert "<strong>30,000</strong> won" in body
+    # No reduction: the fee reads as the total alone, not "30,000 = 30,000".
+    assert "<strong>30,000 won</strong>" in body
+    assert "30,000 =" not in body
     assert "Pay 30,000 won by 2026-12-03 (Thu) 09:00, by bank transfer" in body
     assert "a booking not paid by then is cancelled." in body
 
