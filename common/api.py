@@ -11,8 +11,6 @@ from django.utils.translation import gettext as _
 from rest_framework import exceptions, relations, serializers
 from rest_framework.pagination import PageNumberPagination
 
-from common.text import contains_nul
-
 
 class Pagination(PageNumberPagination):
     page_size = 50
@@ -76,8 +74,6 @@ class StrictQueryParamsMixin:
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
-        if any(contains_nul(value) for value in request.query_params.values()):
-            raise exceptions.ParseError(_("Text may not contain NUL characters."))
         unknown = sorted(set(request.query_params) - self.allowed_query_params())
         if unknown:
             raise UnknownParameter({name: [_("Unknown parameter.")] for name in unknown}, code="unknown_parameter")
