@@ -3,7 +3,9 @@ SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
-DEV_ENV := DONGNAM_ENV=development MANAGER_MFA_REQUIRED=$${MANAGER_MFA_REQUIRED:-false}
+# DEBUG off by default, so the site shows its own 404/403/500 pages as in production (`DEBUG=true make run` for
+# Django's debug pages); static files are served by WhiteNoise from the finders either way (settings.py).
+DEV_ENV := DONGNAM_ENV=development MANAGER_MFA_REQUIRED=$${MANAGER_MFA_REQUIRED:-false} DEBUG=$${DEBUG:-false}
 
 .PHONY: run setup install install-dev test test-fast lint messages vendor check-deploy bench clean
 

@@ -34,6 +34,14 @@ class AccountAdapter(DefaultAccountAdapter):
             request.session["account_verified_email"] = None
         return user
 
+    def login(self, request, user):
+        super().login(request, user)
+        # From here on the site speaks the account's language (accounts.middleware), and so does the rest of this
+        # request: the "signed in" message is written now, not on the next page.
+        if user.language:
+            translation.activate(user.language)
+            request.LANGUAGE_CODE = user.language
+
     def format_email_subject(self, subject: str) -> str:
         # The same prefix as the hall's notifications, in the mail's language: [동남전시장] / [Dongnam].
         return f"{_('[Dongnam]')} {subject}"

@@ -1,9 +1,22 @@
+from allauth.mfa.models import Authenticator
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
 from accounts.models import PersonalToken, User
+
+# allauth names its model and fields in English only; the admin shows them in the reader's language. Set on the
+# loaded model, not in its declared options, so no migration of allauth's app follows from it.
+Authenticator._meta.verbose_name = _("authenticator")
+Authenticator._meta.verbose_name_plural = _("authenticators")
+for _name, _label in {
+    "user": _("user"),
+    "type": _("type"),
+    "created_at": _("created"),
+    "last_used_at": _("last used"),
+}.items():
+    Authenticator._meta.get_field(_name).verbose_name = _label
 
 # knox registers its default token model; ours replaces it (KNOX_TOKEN_MODEL).
 if admin.site.is_registered(AuthToken):

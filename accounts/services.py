@@ -27,6 +27,11 @@ def create_personal_token(*, user: User, name: str) -> tuple[PersonalToken, str]
         return PersonalToken.objects.create(user=user, name=name.strip())
 
 
+def personal_token_of(*, user: User, token_key: str) -> PersonalToken | None:
+    """The user's own token with that key (another user's is unknown: None)."""
+    return PersonalToken.objects.filter(user=user, token_key=token_key).first()
+
+
 def revoke_personal_token(*, user: User, token_key: str) -> int:
     """Revoke the user's token with that key; returns how many were revoked (0 if none)."""
     deleted, _ = PersonalToken.objects.filter(user=user, token_key=token_key).delete()

@@ -1,11 +1,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
 from accounts import services
@@ -72,8 +73,14 @@ def create_token(request):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def revoke_token(request, token_key):
+    """GET: what revoking the token does, to confirm (another user's token is unknown: 404). POST: revoke it."""
+    if request.method == "GET":
+        token = services.personal_token_of(user=request.user, token_key=token_key)
+        if token is None:
+            raise Http404
+        return render(request, "accounts/revoke_token_confirm.html", {"token": token})
     if services.revoke_personal_token(user=request.user, token_key=token_key):
         messages.success(request, _("The token was revoked; it no longer works."))
     else:

@@ -24,9 +24,14 @@ class AuditEntry(models.Model):
     # target's content type row, the same row for every concurrent change of one kind of object, and such hot
     # parent rows make PostgreSQL build a multixact per transaction. Content types are fixed rows.
     target_type = models.ForeignKey(
-        ContentType, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+        ContentType,
+        on_delete=models.CASCADE,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+        verbose_name=_("kind of object"),
     )
-    target_id = models.PositiveBigIntegerField()
+    target_id = models.PositiveBigIntegerField(_("object number"))
     target = GenericForeignKey("target_type", "target_id")
     before = models.JSONField(_("before"), default=dict, blank=True)
     after = models.JSONField(_("after"), default=dict, blank=True)

@@ -1,10 +1,16 @@
 from datetime import datetime, time, timedelta
+from typing import NamedTuple
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from bookings.rules import HALL_TZ
 from hall.models import Space
+from hall.opening_hours import WEEKDAY_LABELS, WEEKDAYS, parse_day_hours, parse_opening_hours
 from tenants.models import Organization
 
 
@@ -13,8 +19,12 @@ class BookingForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=150)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    start_time = forms.TimeField(label=_("Start"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
-    end_time = forms.TimeField(label=_("End"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
+    start_time = forms.TimeField(
+        label=_("Start"), required=False, widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
+    end_time = forms.TimeField(
+        label=_("End"), required=False, widget=forms.TimeInput(format="%H:%M", attrs={"type": "time"})
+    )
     end_date = forms.DateField(label=_("Last day"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     attendees = forms.IntegerField(label=_("Attendees"), min_value=1, max_value=100000)
     purpose = forms.CharField(label=_("Purpose"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
@@ -141,8 +151,156 @@ class AsFacilitySelect(forms.NullBooleanSelect):
         self.choices = [("unknown", _("As the facility")), ("true", _("Yes")), ("false", _("No"))]
 
 
+# --- Opening hours: a row of from–to times per weekday ------------------------------------------------
+# Each row posts its ranges as repeated "<name>-<day>-from" / "<name>-<day>-to" inputs; a range left empty is
+# ignored, a day without ranges is closed. An end of 00:00 is midnight (a time input cannot say 24:00).
+# Two ranges a day are always rendered, so a second range needs no script; dongnam.js adds more.
+RANGES_SHOWN = 2
+
+
+class OpeningHoursInput(NamedTuple):
+    """The opening hours as posted: own hours or the inherited ones, and each day's (from, to) strings."""
+
+    own: bool
+    days: dict[str, list[tuple[str, str]]]
+
+
+def _as_stored(pairs) -> list[list[str]]:
+    # The parser reads "24:00" as time.max; it is stored back as "24:00".
+    return [["24:00" if moment == time.max else f"{moment:%H:%M}" for moment in pair] for pair in pairs]
+
+
+class OpeningHoursWidget(forms.Widget):
+    template_name = "includes/opening_hours_widget.html"
+    use_fieldset = True
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        # The hours followed when there are no own hours (the facility's); None when the hours cannot be inherited.
+        self.inherited_hours: dict | None = None
+        self.errors_by_day: dict[str, list[str]] = {}
+
+    def value_from_datadict(self, data, files, name):
+        days = {}
+        for day in WEEKDAYS:
+            starts, ends = data.getlist(f"{name}-{day}-from"), data.getlist(f"{name}-{day}-to")
+            days[day] = [(start.strip(), end.strip()) for start, end in zip(starts, ends, strict=False)]
+        own = self.inherited_hours is None or data.get(f"{name}-source") == "own"
+        return OpeningHoursInput(own=own, days=days)
+
+    def value_omitted_from_data(self, data, files, name):
+        return f"{name}-source" not in data and not any(f"{name}-{day}-from" in data for day in WEEKDAYS)
+
+    def _as_input(self, value) -> OpeningHoursInput:
+        if isinstance(value, OpeningHoursInput):
+            return value
+        own = value is not None or self.inherited_hours is None
+        hours = value if value is not None else (self.inherited_hours or {})
+        days = {}
+        for day in WEEKDAYS:
+            ranges = hours.get(day, []) if isinstance(hours, dict) else []
+            days[day] = [(str(start), "00:00" if end == "24:00" else str(end)) for start, end in ranges]
+        return OpeningHoursInput(own=own, days=days)
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, None, attrs)
+        posted = self._as_input(value)
+        rows = []
+        for day in WEEKDAYS:
+            ranges = posted.days[day]
+            shown = ranges + [("", "")] * max(0, RANGES_SHOWN - len(ranges))
+            rows.append(
+                {
+                    "day": day,
+                    "label": WEEKDAY_LABELS[day],
+                    "ranges": shown,
+                    "open": any(start or end for start, end in ranges),
+                    "errors": self.errors_by_day.get(day, []),
+                }
+            )
+        context["widget"].update(
+            {
+                "rows": rows,
+                "own": posted.own,
+                "inherits": self.inherited_hours is not None,
+                "source": f"{name}-source",
+                # Errors not about one weekday (a service's), shown above the rows.
+                "errors": self.errors_by_day.get(None, []),
+            }
+        )
+        return context
+
+    def _render(self, template_name, context, renderer=None):
+        # The project's template engine (templates/includes/), not the form renderer's, which only knows Django's.
+        return mark_safe(render_to_string(template_name, context))
+
+
+class OpeningHoursBoundField(BoundField):
+    def as_widget(self, widget=None, attrs=None, only_initial=False):
+        widget = widget or self.field.widget
+        errors_by_day: dict[str, list[str]] = {}
+        if self.form.is_bound:
+            for error in self.form.errors.as_data().get(self.name, []):
+                errors_by_day.setdefault((error.params or {}).get("weekday"), []).extend(error.messages)
+        widget.errors_by_day = errors_by_day
+        return super().as_widget(widget, attrs, only_initial)
+
+
+class OpeningHoursField(forms.Field):
+    """Opening hours as stored (``{"mon": [["09:00", "18:00"]], …}``), or None to follow the inherited hours;
+    each weekday is checked by the one parser and its errors go back to its row."""
+
+    widget = OpeningHoursWidget
+
+    def get_bound_field(self, form, field_name):
+        return OpeningHoursBoundField(form, self, field_name)
+
+    def to_python(self, value):
+        if value is None or isinstance(value, dict):
+            return value
+        if not value.own:
+            return None
+        hours, errors = {}, []
+        for day in WEEKDAYS:
+            filled = [(start, end) for start, end in value.days[day] if start or end]
+            try:
+                if any(not (start and end) for start, end in filled):
+                    raise ValidationError(_("Give each range both a start and an end, or leave both empty."))
+                # An end of 00:00 is midnight; the parser reads it as "24:00".
+                intervals = [[start, "24:00" if end == "00:00" else end] for start, end in filled]
+                pairs = parse_day_hours(intervals, day=str(WEEKDAY_LABELS[day]))
+            except ValidationError as error:
+                # The weekday goes with each error, so that the widget shows it on that day's row.
+                errors.extend(
+                    ValidationError(each.message, code=each.code, params={**(each.params or {}), "weekday": day})
+                    for each in error.error_list
+                )
+                continue
+            hours[day] = _as_stored(pairs)
+        if errors:
+            raise ValidationError(errors)
+        return hours
+
+    def has_changed(self, initial, data):
+        try:
+            posted = self.to_python(data)
+            stored = None
+            if initial is not None:
+                stored = {day: _as_stored(pairs) for day, pairs in parse_opening_hours(initial).items()}
+        except ValidationError:
+            return True
+        return posted != stored
+
+
 class SpacePolicyForm(forms.ModelForm):
     """A space's own rules; an empty field follows the facility's default."""
+
+    opening_hours = OpeningHoursField(label=_("Opening hours"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.facility_id:
+            self.fields["opening_hours"].widget.inherited_hours = self.instance.facility.opening_hours
 
     class Meta:
         model = Space
@@ -163,5 +321,4 @@ class SpacePolicyForm(forms.ModelForm):
         widgets = {
             "requires_approval": AsFacilitySelect,
             "open_on_holidays": AsFacilitySelect,
-            "opening_hours": forms.Textarea(attrs={"rows": 4}),
         }

@@ -1,6 +1,6 @@
 """Manager pages, each scoped to the facilities the signed-in manager manages (others get 403)."""
 
-from datetime import date, datetime, time, timedelta
+from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -9,13 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from bookings import selectors, series, services
 from bookings.errors import BookingError
 from bookings.forms import ClosureForm, RequiredReasonForm, SpacePolicyForm
 from bookings.models import Booking, Closure
-from bookings.rules import HALL_TZ, in_calendar
 from common.error_pages import show_on_form
 from hall.decorators import manager_required
 from hall.models import Facility, Space
@@ -41,6 +40,30 @@ def _back(request, default: str):
     return redirect(default)
 
 
+def _next_or(request, default: str) -> str:
+    """Where a confirmation leads back to: the page it was opened from (``next``, if ours), else ``default``."""
+    target = request.POST.get("next") or request.GET.get("next", "")
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _reason_form(data=None) -> RequiredReasonForm:
+    form = RequiredReasonForm(data)
+    form.fields["reason"].label = _("Reason (the booker reads it)")
+    return form
+
+
+def _refused_reason(reason: str, error: BookingError) -> RequiredReasonForm:
+    """The reason field again, with what was typed and why it was refused next to it."""
+    form = _reason_form({"reason": reason})
+    form.full_clean()
+    # The service's message says it in the booker's terms; the form's own ("required") would repeat it.
+    form.errors.pop("reason", None)
+    show_on_form(form, error)
+    return form
+
+
 def _pending_booking(request, pk) -> Booking:
     booking = get_object_or_404(Booking.objects.select_related("space__facility"), pk=pk)
     if not manages_facility(request.user, booking.space.facility):
@@ -58,16 +81,35 @@ def approve(request, pk):
 
 
 @manager_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def reject(request, pk):
+    """GET: what rejecting will do (the booker is told, with the reason asked for here), to confirm.
+    POST: reject it."""
     booking = _pending_booking(request, pk)
-    form = RequiredReasonForm(request.POST)
-    # A blank reason is the service's to refuse (reason_required); the form refuses only what is too long.
-    if not form.is_valid() and request.POST.get("reason", "").strip():
-        raise BookingError("invalid", " ".join(form.errors["reason"]), field="reason")
-    services.reject_booking(booking=booking, manager=request.user, reason=request.POST.get("reason", ""))
-    messages.success(request, _("Rejected: %(booking)s") % {"booking": booking.title})
-    return _back(request, "bookings:approval_queue")
+    form, status = _reason_form(), 200
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")
+        form = _reason_form(request.POST)
+        try:
+            # A blank reason is the service's to refuse (reason_required); the form refuses only what is too long.
+            if reason.strip() and not form.is_valid():
+                raise BookingError("invalid", " ".join(form.errors["reason"]), field="reason")
+            services.reject_booking(booking=booking, manager=request.user, reason=reason)
+        except BookingError as error:
+            if error.field != "reason":
+                raise
+            form, status = _refused_reason(reason, error), error.status
+        else:
+            messages.success(request, _("Rejected: %(booking)s") % {"booking": booking.title})
+            return _back(request, "bookings:approval_queue")
+    else:
+        services.ensure_rejectable(booking=booking, manager=request.user)
+    return render(
+        request,
+        "bookings/manage/reject_confirm.html",
+        {"booking": booking, "form": form, "next": _next_or(request, booking.get_absolute_url())},
+        status=status,
+    )
 
 
 @manager_required
@@ -88,77 +130,6 @@ def bulk_approve(request):
     if not ids:
         messages.warning(request, _("Select the bookings to approve."))
     return redirect("bookings:approval_queue")
-
-
-def _first_day(request) -> date:
-    try:
-        day = date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return timezone.localdate()
-    return day if in_calendar(day) else timezone.localdate()
-
-
-@manager_required
-def facility_calendar(request):
-    facilities = list(facilities_managed_by(request.user).order_by("position"))
-    slug = request.GET.get("facility") or (facilities[0].slug if facilities else None)
-    if slug is None:
-        raise PermissionDenied
-    facility = _managed_facility_or_403(request.user, slug)
-    view = "week" if request.GET.get("view") == "week" else "day"
-    first_day = _first_day(request)
-    if view == "week":
-        first_day -= timedelta(days=first_day.weekday())
-    days = [first_day + timedelta(days=i) for i in range(7 if view == "week" else 1)]
-    start = datetime.combine(days[0], time(0, 0), tzinfo=HALL_TZ)
-    end = datetime.combine(days[-1] + timedelta(days=1), time(0, 0), tzinfo=HALL_TZ)
-    spaces = list(facility.spaces.order_by("floor", "slug"))
-    cells = {(space.pk, day): [] for space in spaces for day in days}
-    for booking in selectors.facility_bookings(facility=facility, start=start, end=end):
-        for day in days:
-            day_start = datetime.combine(day, time(0, 0), tzinfo=HALL_TZ)
-            if booking.start < day_start + timedelta(days=1) and booking.end > day_start:
-                cells[(booking.space_id, day)].append(booking)
-    closures = list(selectors.overlapping_closures(start=start, end=end).filter(facility=facility))
-    # Each day's own local period: a closure until midnight does not close the next day.
-    periods = {
-        day: (
-            datetime.combine(day, time(0, 0), tzinfo=HALL_TZ),
-            datetime.combine(day + timedelta(days=1), time(0, 0), tzinfo=HALL_TZ),
-        )
-        for day in days
-    }
-    rows = [
-        {
-            "space": space,
-            "cells": [
-                {
-                    "day": day,
-                    "bookings": cells[(space.pk, day)],
-                    "closed": any(
-                        c.space_id in (None, space.pk) and c.start < periods[day][1] and c.end > periods[day][0]
-                        for c in closures
-                    ),
-                }
-                for day in days
-            ],
-        }
-        for space in spaces
-    ]
-    step = len(days)
-    return render(
-        request,
-        "bookings/manage/calendar.html",
-        {
-            "facility": facility,
-            "facilities": facilities,
-            "days": days,
-            "rows": rows,
-            "view": view,
-            "previous_day": first_day - timedelta(days=step),
-            "next_day": first_day + timedelta(days=step),
-        },
-    )
 
 
 @manager_required
@@ -222,9 +193,20 @@ def closure_detail(request, pk):
 
 
 @manager_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def closure_cancel_bookings(request, pk):
+    """GET: the bookings the closure's cancellation hits, their bookers and the refunds due, to confirm.
+    POST: cancel them all and tell the bookers."""
     closure = _closure_or_403(request, pk)
+    if request.method == "GET":
+        hit = list(selectors.bookings_hit_by(closure))
+        # The facility cancelling refunds what was paid in full (services.cancel_booking).
+        refunds = [booking.amount_due if booking.payment_status == Booking.PaymentStatus.PAID else 0 for booking in hit]
+        return render(
+            request,
+            "bookings/manage/closure_cancel_confirm.html",
+            {"closure": closure, "hit": list(zip(hit, refunds, strict=True)), "refund_total": sum(refunds)},
+        )
     cancelled = services.cancel_bookings_hit_by_closure(closure=closure, manager=request.user)
     messages.success(
         request, _("%(count)d bookings cancelled; the bookers see the reason.") % {"count": len(cancelled)}
@@ -233,9 +215,12 @@ def closure_cancel_bookings(request, pk):
 
 
 @manager_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def closure_delete(request, pk):
+    """GET: what removing the closure does, to confirm. POST: remove it."""
     closure = _closure_or_403(request, pk)
+    if request.method == "GET":
+        return render(request, "bookings/manage/closure_delete_confirm.html", {"closure": closure})
     facility = closure.facility
     services.delete_closure(closure=closure, manager=request.user)
     messages.success(request, _("The closure was removed."))
@@ -326,14 +311,29 @@ def space_qr(request, slug):
 
 
 @manager_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def decide_series(request, pk):
-    """Approve or reject every pending date of a weekly series at once."""
+    """Approve or reject every pending date of a weekly series at once. GET: the pending dates a rejection
+    would reject, with the reason asked for, to confirm (approving needs no confirmation)."""
     booking = _pending_booking(request, pk)
     if booking.series_id is None:
         raise BookingError("invalid", _("This booking is not part of a series."))
-    approve = request.POST.get("decision") == "approve"
-    reason = request.POST.get("reason", "")
-    decided = series.decide_series(series=booking.series, manager=request.user, approve=approve, reason=reason)
-    messages.success(request, _("%(count)d dates of the series decided.") % {"count": len(decided)})
-    return redirect(booking)
+    form, status = _reason_form(), 200
+    if request.method == "POST":
+        approve = request.POST.get("decision") == "approve"
+        reason = request.POST.get("reason", "")
+        try:
+            decided = series.decide_series(series=booking.series, manager=request.user, approve=approve, reason=reason)
+        except BookingError as error:
+            if approve or error.field != "reason":
+                raise
+            form, status = _refused_reason(reason, error), error.status
+        else:
+            messages.success(request, _("%(count)d dates of the series decided.") % {"count": len(decided)})
+            return redirect(booking)
+    return render(
+        request,
+        "bookings/manage/series_reject_confirm.html",
+        {"booking": booking, "dates": list(series.pending_dates(booking.series)), "form": form},
+        status=status,
+    )

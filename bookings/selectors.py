@@ -7,7 +7,6 @@ from typing import NamedTuple
 from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Now
 from django.utils import timezone
 
 from bookings import rules
@@ -112,13 +111,24 @@ def my_bookings(user, *, upcoming: bool) -> QuerySet[Booking]:
     qs = Booking.objects.select_related("space__facility", "organization").filter(
         Q(requested_by=user) | Q(organization_id__in=member_orgs)
     )
-    qs = qs.filter(end__gte=Now()) if upcoming else qs.filter(end__lt=Now())
+    # The application's clock, not the database's: one "now" for every rule and page (and tests can travel).
+    now = timezone.now()
+    qs = qs.filter(end__gte=now) if upcoming else qs.filter(end__lt=now)
     return qs.order_by("start" if upcoming else "-start")
 
 
+def series_dates(*, booking: Booking, user) -> list[Booking]:
+    """The dates of the booking's weekly series that the user may see, in order, with their status (one query)."""
+    if booking.series_id is None:
+        return []
+    dates = visible_bookings(user).filter(series_id=booking.series_id).select_related(None)
+    return list(dates.only("pk", "series_id", "start", "end", "status").order_by("start", "pk"))
+
+
 def approval_queue(user) -> QuerySet[Booking]:
-    """Pending bookings of the facilities the user manages, oldest request first, with the booker's
-    recent record (bookings in the last 90 days and cancellations) counted in the same query."""
+    """Pending bookings of the facilities the user manages, the soonest to start first (the decision that
+    cannot wait), with the booker's recent record (bookings in the last 90 days and cancellations) counted in
+    the same query."""
     since = timezone.now() - timedelta(days=90)
     # No-shows by their start, as the facility's no-show limit counts them (admission.over_no_show_limit).
     no_shows_since = timezone.now() - rules.NO_SHOW_WINDOW
@@ -147,7 +157,7 @@ def approval_queue(user) -> QuerySet[Booking]:
                 )
             ),
         )
-        .order_by("created", "pk")
+        .order_by("start", "pk")
     )
 
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from bookings import admission, rules, selectors, services
+from bookings import admission, fees, rules, selectors, services
 from bookings.errors import BookingError
 from bookings.models import Booking, BookingSeries
 from hall.models import Space
@@ -110,6 +110,19 @@ def check(*, user, space: Space, periods, attendees: int, title: str, organizati
     return occurrences
 
 
+def price_of(*, space: Space, occurrences, organization) -> fees.Price:
+    """What the bookable occurrences cost together (before booking), each priced as its booking will be."""
+    is_tenant = is_hall_tenant(organization, today=timezone.localdate())
+    prices = [fees.price(space, o.start, o.end, organization, is_tenant=is_tenant) for o in occurrences if o.ok]
+    percent, category = max(((p.reduction_percent, p.reduction_category) for p in prices), default=(0, ""))
+    return fees.Price(
+        fee=sum(p.fee for p in prices),
+        reduction_percent=percent,
+        reduction_category=category,
+        amount_due=sum(p.amount_due for p in prices),
+    )
+
+
 def create_series(
     *,
     requested_by,
@@ -188,12 +201,17 @@ def create_series(
     return series, bookings, blocked
 
 
+def pending_dates(series: BookingSeries):
+    """The occurrences a decision on the whole series decides (and its confirmation lists)."""
+    return series.bookings.filter(status=Booking.Status.PENDING).select_related("space").order_by("start")
+
+
 def decide_series(*, series: BookingSeries, manager, approve: bool, reason: str = "") -> list[Booking]:
     """Approve or reject every pending occurrence of a series at once."""
     decided = []
     with transaction.atomic():
         services.require_manager(manager, series.space.facility)
-        for booking in series.bookings.filter(status=Booking.Status.PENDING).order_by("start"):
+        for booking in pending_dates(series):
             if approve:
                 decided.append(services.approve_booking(booking=booking, manager=manager, note=reason))
             else:

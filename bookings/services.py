@@ -233,21 +233,27 @@ def approve_booking(*, booking: Booking, manager, note: str = "") -> Booking:
     return booking
 
 
+def ensure_rejectable(*, booking: Booking, manager) -> None:
+    """Refuse a rejection by someone who does not manage the facility (403) or of a booking that is not
+    pending (409); for the confirmation page and, under the lock, for the rejection itself."""
+    require_manager(manager, booking.space.facility)
+    if booking.status != Booking.Status.PENDING:
+        raise BookingError(
+            "invalid_state",
+            _("This booking is %(status)s; only pending bookings can be rejected.")
+            % {"status": booking.get_status_display()},
+        )
+
+
 def reject_booking(*, booking: Booking, manager, reason: str) -> Booking:
     reason = (reason or "").strip()
     with transaction.atomic():
         booking = _lock(booking)
         # Who may reject is checked before what they sent, so others are refused (403) whatever the reason.
-        require_manager(manager, booking.space.facility)
+        ensure_rejectable(booking=booking, manager=manager)
         if not reason:
             raise BookingError(
                 "reason_required", _("Say why the booking is rejected; the booker reads it."), field="reason"
-            )
-        if booking.status != Booking.Status.PENDING:
-            raise BookingError(
-                "invalid_state",
-                _("This booking is %(status)s; only pending bookings can be rejected.")
-                % {"status": booking.get_status_display()},
             )
         before = _snapshot(booking)
         booking.status = Booking.Status.REJECTED

@@ -1,11 +1,12 @@
 from django.urls import path
 
-from bookings import manage_views, views
+from bookings import manage_views, schedule_views, views
 
 app_name = "bookings"
 
 urlpatterns = [
     path("spaces/", views.space_list, name="space_list"),
+    path("spaces/schedule/", schedule_views.finder_schedule, name="schedule"),
     path("spaces/<slug:slug>/", views.space_detail, name="space_detail"),
     path("spaces/<slug:slug>/book/", views.book_space, name="book_space"),
     path("spaces/<slug:slug>/calendar.ics", views.space_feed, name="space_feed"),
@@ -25,7 +26,7 @@ urlpatterns = [
     path("manage/payments/", manage_views.payments, name="payments"),
     path("manage/bookings/<int:pk>/payment/", manage_views.record_payment, name="record_payment"),
     path("manage/bookings/<int:pk>/refund/", manage_views.record_refund, name="record_refund"),
-    path("manage/calendar/", manage_views.facility_calendar, name="facility_calendar"),
+    path("manage/calendar/", schedule_views.facility_calendar, name="facility_calendar"),
     path("manage/closures/", manage_views.closure_list, name="closure_list"),
     path("manage/closures/<int:pk>/", manage_views.closure_detail, name="closure_detail"),
     path(

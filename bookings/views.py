@@ -1,4 +1,5 @@
 from datetime import date, timedelta
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -9,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audit.selectors import history_of
 from bookings import ics, rules, selectors, series, services, waitlist
@@ -18,7 +19,7 @@ from bookings.filters import SpaceFilter
 from bookings.forms import BookingForm, ReasonForm
 from bookings.models import Booking, CalendarFeed, WaitlistEntry
 from bookings.payment_instructions import payment_instructions
-from bookings.timeline import build_timeline
+from bookings.schedule_views import PrefillForm, room_schedule_context
 from common.error_pages import show_on_form
 from hall.models import Space
 from hall.selectors import manages_facility
@@ -41,38 +42,67 @@ def space_list(request):
     page = Paginator(spaces, SPACES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    carry, grid = _carried_search(space_filter)
     return render(
         request,
         "bookings/space_list.html",
-        {"filter": space_filter, "page": page, "query": query.urlencode()},
+        {
+            "filter": space_filter,
+            "page": page,
+            "query": query.urlencode(),
+            "carry": carry,
+            "grid_url": reverse("bookings:schedule") + ("?" + urlencode(grid) if grid else ""),
+        },
         status=status,
     )
 
 
+def _carried_search(space_filter: SpaceFilter) -> tuple[str, dict]:
+    """What the finder's search says about the booking, for each room's link (its form opens with the
+    day, the times and the people filled in), and the place, day and people for the grid."""
+    if not space_filter.is_bound or not space_filter.is_valid():
+        return "", {}
+    data = space_filter.form.cleaned_data
+    carry, grid = {}, {}
+    start, end = data.get("available_from"), data.get("available_to")
+    if start and end:
+        start, end = rules.local(start), rules.local(end)
+        carry["date"] = grid["date"] = start.date().isoformat()
+        if end.date() == start.date():
+            carry["start"], carry["end"] = f"{start:%H:%M}", f"{end:%H:%M}"
+    if data.get("capacity_min"):
+        carry["attendees"] = grid["attendees"] = int(data["capacity_min"])
+    if data.get("facility"):
+        grid["facility"] = data["facility"].slug
+    elif data.get("building"):
+        grid["building"] = data["building"].slug
+    return urlencode(carry), grid
+
+
 def _timeline_context(request, space: Space) -> dict:
-    today = timezone.localdate()
-    # After a failed booking the timeline shows the day that was asked for.
+    # After a failed booking the grid shows the day that was asked for.
     asked = request.GET.get("date") or (request.POST.get("date") if request.method == "POST" else "")
     try:
-        first_day = date.fromisoformat(asked or "")
+        day = date.fromisoformat(asked or "")
     except ValueError:
-        first_day = today
-    if not rules.in_calendar(first_day):
-        first_day = today
-    view = "week" if request.GET.get("view") == "week" else "day"
+        day = None
+    return room_schedule_context(request, space, day)
+
+
+def _prefill(request, space: Space, first_day: date) -> dict:
+    """The booking form's first values: what the grid or the finder carried here (day, times, people), where
+    they can be read; anything else is left to the booker."""
+    form = PrefillForm(request.GET)
+    form.is_valid()
+    data = {name: value for name, value in form.cleaned_data.items() if value not in (None, "")}
+    today = timezone.localdate()
+    initial = {"date": data.get("date") or max(first_day, today), "attendees": data.get("attendees") or 1}
     if space.booking_unit == Space.BookingUnit.DAY:
-        view = "week"
-    days = 7 if view == "week" else 1
-    if view == "week":
-        first_day -= timedelta(days=first_day.weekday())
-    return {
-        "timeline": build_timeline(space=space, first_day=first_day, days=days, user=request.user),
-        "view": view,
-        "first_day": first_day,
-        "previous_day": first_day - timedelta(days=days),
-        "next_day": first_day + timedelta(days=days),
-        "today": today,
-    }
+        if data.get("end_date") and data["end_date"] >= initial["date"]:
+            initial["end_date"] = data["end_date"]
+    elif data.get("start") and data.get("end") and data["end"] > data["start"]:
+        initial["start_time"], initial["end_time"] = data["start"], data["end"]
+    return initial
 
 
 def _space_or_404(slug: str) -> Space:
@@ -88,7 +118,7 @@ def space_detail(request, slug, form=None, status=200):
     if request.htmx and request.htmx.target == "timeline":
         return render(request, "bookings/_timeline.html", context)
     if request.user.is_authenticated and form is None:
-        initial = {"date": context["first_day"], "attendees": 1}
+        initial = _prefill(request, space, context["first_day"])
         form = BookingForm(
             space=space,
             user=request.user,
@@ -161,6 +191,18 @@ def book_space(request, slug):
     return redirect(booking)
 
 
+def _subscription_links(feed_url: str) -> dict:
+    """Plain links that add the private feed to a calendar app: its webcal:// address (phones and desktop
+    apps), Google Calendar's and Outlook.com's own "add by address" pages."""
+    webcal = "webcal://" + feed_url.split("://", 1)[1]
+    outlook = {"url": feed_url, "name": _("Dongnam bookings")}
+    return {
+        "webcal": webcal,
+        "google": "https://calendar.google.com/calendar/r?" + urlencode({"cid": webcal}),
+        "outlook": "https://outlook.live.com/calendar/0/addfromweb?" + urlencode(outlook),
+    }
+
+
 @login_required
 def my_bookings(request):
     upcoming = request.GET.get("when") != "past"
@@ -168,6 +210,7 @@ def my_bookings(request):
         request.GET.get("page")
     )
     feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
+    feed_url = request.build_absolute_uri(reverse("bookings:personal_feed", args=[feed.token]))
     return render(
         request,
         "bookings/my_bookings.html",
@@ -177,7 +220,8 @@ def my_bookings(request):
             ).select_related("space"),
             "page": page,
             "upcoming": upcoming,
-            "feed_url": request.build_absolute_uri(reverse("bookings:personal_feed", args=[feed.token])),
+            "feed_url": feed_url,
+            "feed_links": _subscription_links(feed_url),
         },
     )
 
@@ -197,6 +241,7 @@ def booking_detail(request, pk):
         {
             "booking": booking,
             "history": history_of(booking),
+            "series_dates": selectors.series_dates(booking=booking, user=request.user),
             "is_manager": is_manager,
             "can_cancel": booking.is_active and services.can_cancel(request.user, booking),
             "payment_instructions": payment_instructions(booking),
@@ -280,8 +325,11 @@ def personal_feed(request, token):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def rotate_feed(request):
+    """GET: what a new address does (the old one stops working), to confirm. POST: change it."""
+    if request.method == "GET":
+        return render(request, "bookings/rotate_feed_confirm.html")
     feed, _created = CalendarFeed.objects.get_or_create(user=request.user)
     feed.rotate()
     messages.success(request, _("Your calendar address was changed; the old one no longer works."))
@@ -309,9 +357,13 @@ def _join_waitlist(request, space: Space, form: BookingForm):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def answer_offer(request, pk):
+    """GET: what declining the offer does, to confirm (taking it needs no confirmation). POST: answer it."""
     booking = _visible_booking_or_404(request.user, pk)
+    if request.method == "GET":
+        waitlist.ensure_offer_open(booking=booking, user=request.user)
+        return render(request, "bookings/decline_offer_confirm.html", {"booking": booking})
     if request.POST.get("answer") == "accept":
         waitlist.accept_offer(booking=booking, user=request.user)
         messages.success(request, _("The time is yours."))
@@ -322,9 +374,13 @@ def answer_offer(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def leave_waitlist(request, pk):
-    entry = get_object_or_404(WaitlistEntry, pk=pk, requested_by=request.user)
+    """GET: what leaving the waiting list gives up, to confirm. POST: leave it."""
+    entry = get_object_or_404(WaitlistEntry.objects.select_related("space__facility"), pk=pk, requested_by=request.user)
+    if request.method == "GET":
+        waitlist.ensure_can_leave(entry=entry, user=request.user)
+        return render(request, "bookings/leave_waitlist_confirm.html", {"entry": entry})
     waitlist.leave_waitlist(entry=entry, user=request.user)
     messages.success(request, _("You left the waiting list."))
     return redirect("bookings:my_bookings")
@@ -359,6 +415,7 @@ def _book_series(request, space: Space, form: BookingForm):
                 organization=organization,
             )
             form.bookable_count = sum(1 for o in form.occurrences if o.ok)
+            form.series_price = series.price_of(space=space, occurrences=form.occurrences, organization=organization)
             return space_detail(request, space.slug, form=form)
         _series, bookings, skipped = series.create_series(
             requested_by=request.user,

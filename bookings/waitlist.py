@@ -106,13 +106,19 @@ def offer_freed_time(*, space: Space, start: datetime, end: datetime, now: datet
     return None
 
 
-def _offered_booking(booking: Booking, user) -> Booking:
-    with admission.waiting_for_locks():
-        booking = Booking.objects.select_for_update().select_related("space__facility").get(pk=booking.pk)
+def ensure_offer_open(*, booking: Booking, user) -> None:
+    """Refuse answering an offer made to someone else (403) or no longer open (409); for the confirmation
+    page and, under the lock, for the answer itself."""
     if booking.requested_by_id != user.pk:
         raise BookingError("not_allowed", _("This offer is for someone else."))
     if booking.status != Booking.Status.OFFERED:
         raise BookingError("invalid_state", _("This offer is no longer open."))
+
+
+def _offered_booking(booking: Booking, user) -> Booking:
+    with admission.waiting_for_locks():
+        booking = Booking.objects.select_for_update().select_related("space__facility").get(pk=booking.pk)
+    ensure_offer_open(booking=booking, user=user)
     return booking
 
 
@@ -175,12 +181,18 @@ def expire_offers(*, now: datetime | None = None) -> int:
     return expired
 
 
+def ensure_can_leave(*, entry: WaitlistEntry, user) -> None:
+    """Refuse leaving someone else's place (403) or a place no longer waiting (409); for the confirmation
+    page and, under the lock, for leaving itself."""
+    if entry.requested_by_id != user.pk:
+        raise BookingError("not_allowed", _("This is someone else's place on the list."))
+    if entry.status != WaitlistEntry.Status.WAITING:
+        raise BookingError("invalid_state", _("You are no longer waiting for this time."))
+
+
 def leave_waitlist(*, entry: WaitlistEntry, user) -> None:
     with transaction.atomic():
         entry = WaitlistEntry.objects.select_for_update().get(pk=entry.pk)
-        if entry.requested_by_id != user.pk:
-            raise BookingError("not_allowed", _("This is someone else's place on the list."))
-        if entry.status != WaitlistEntry.Status.WAITING:
-            raise BookingError("invalid_state", _("You are no longer waiting for this time."))
+        ensure_can_leave(entry=entry, user=user)
         entry.status = WaitlistEntry.Status.LEFT
         entry.save(update_fields=["status"])

@@ -8,13 +8,16 @@ stable key.
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from allauth.account.models import EmailAddress
 from dateutil.relativedelta import relativedelta
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
+from demo.month import load_month
 from hall.models import Amenity, Facility, Space
 from hall.opening_hours import default_opening_hours
 from hall.seed import load_hall, sync
@@ -392,6 +395,27 @@ def _units():
         yield "webtoon-campus", f"W{number}", 3, area, int(area) * 8_000
 
 
+# The rooms' pictures by kind of room: illustrations made for the project (demo/photos, CC0).
+PHOTOS = Path(__file__).resolve().parent / "photos"
+SPACE_PICTURES = {
+    "meeting_room": "meeting-room",
+    "consulting_booth": "meeting-room",
+    "seminar_room": "seminar-room",
+    "lecture_room": "seminar-room",
+    "education_hall": "seminar-room",
+    "hall": "seminar-room",
+    "gallery": "gallery",
+    "studio": "studio",
+    "coworking": "coworking",
+    "lounge": "coworking",
+    "drawing_lab": "webtoon-lab",
+    "maker_space": "maker-space",
+    "workshop": "maker-space",
+    "recording_booth": "sound-room",
+    "practice_room": "sound-room",
+}
+
+
 @dataclass(frozen=True)
 class DemoAccount:
     email: str
@@ -441,8 +465,10 @@ DEMO_ORGANIZATIONS = [
 
 
 @transaction.atomic
-def load_demo(*, password: str) -> dict[str, int]:
-    """The demo layout: policies, amenities, rooms, units, organizations and verified accounts."""
+def load_demo(*, password: str, month: bool = False) -> dict[str, int]:
+    """The demo layout: policies, amenities, rooms with their pictures, units, organizations and verified
+    accounts; with ``month``, also the lively month of bookings around today (``demo.month``), as
+    ``seed_dongnam --demo`` loads it. Without it (the browser tests), the hall is empty of bookings."""
     created = load_hall()["created"]
     facilities = {facility.slug: facility for facility in Facility.objects.all()}
     for slug, policy in FACILITY_POLICIES.items():
@@ -470,6 +496,7 @@ def load_demo(*, password: str) -> dict[str, int]:
         wanted = {amenities[a].pk for a in amenity_slugs}
         if set(space.amenities.values_list("pk", flat=True)) != wanted:
             space.amenities.set(wanted)
+        _attach_picture(space)
 
     for facility, code, floor, area, rent in _units():
         _, was_created = sync(
@@ -511,7 +538,27 @@ def load_demo(*, password: str) -> dict[str, int]:
             sync(Membership, {"organization": organization, "user": users[email]}, {"role": role})
         if data.get("lease"):
             created += _load_demo_lease(organization, facilities, data["lease"])
+    if month:
+        created += load_month()["created"]
     return {"created": created}
+
+
+def _attach_picture(space: Space) -> None:
+    """Give a demo room the picture of its kind. A photo uploaded since is kept; a picture missing from the
+    media storage (a fresh ``var/media``) is stored again under its name, without touching the row."""
+    picture = SPACE_PICTURES.get(space.kind)
+    if picture is None:
+        return
+    name = f"spaces/demo-{picture}.webp"
+    if space.photo.name not in ("", name):
+        return
+    storage = space.photo.storage
+    if not storage.exists(name):
+        with (PHOTOS / f"{picture}.webp").open("rb") as source:
+            name = storage.save(name, File(source))
+    if space.photo.name != name:
+        space.photo = name
+        space.save(update_fields=["photo"])
 
 
 def _load_demo_lease(organization, facilities, lease: dict) -> int:

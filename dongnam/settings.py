@@ -198,9 +198,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 # allauth's mails carry the notifications' subject prefix in the mail's language ([동남전시장] / [Dongnam])
-# and speak in the hall's name, not the host's: accounts.adapters.AccountAdapter.
+# and speak in the hall's name, not the host's: accounts.adapters.AccountAdapter. After signing in, each person
+# lands where they work (dongnam.selectors.landing_url), decided in the wiring, which sees every app.
 ACCOUNT_SESSION_REMEMBER = None
-ACCOUNT_ADAPTER = "accounts.adapters.AccountAdapter"
+ACCOUNT_ADAPTER = "dongnam.account_adapter.AccountAdapter"
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
     "login_failed": "10/m/ip,5/5m/key",
@@ -291,6 +292,11 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
+if DONGNAM_ENV == "development":
+    # `make run` keeps DEBUG off (the site's own error pages) yet serves static files as they are edited,
+    # without collectstatic and without the browser caching an old copy.
+    WHITENOISE_AUTOREFRESH = True
+    WHITENOISE_MAX_AGE = 0
 
 # --- Notifications ---
 # The address links in e-mails point to.

@@ -1,16 +1,20 @@
 from allauth.account.decorators import secure_admin_login
 from django.conf import settings
-from django.conf.urls.static import static
 from django.contrib import admin
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import defaults
+from django.views.static import serve
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import DefaultRouter
 
 from accounts import views as account_views
 from bookings.api import BookingViewSet, SpaceViewSet
+from dongnam import views as dongnam_views
 from hall import views as hall_views
 from hall.api import BuildingViewSet, FacilityViewSet
 from notifications.api import NotificationViewSet
@@ -19,6 +23,7 @@ from tenants.api import ContractViewSet, OrganizationViewSet, RenewalViewSet
 # Admin sign-in goes through allauth, so the admin gets the same rate limits and two-factor step.
 admin.site.login = secure_admin_login(admin.site.login)
 admin.site.site_header = "동남전시장 Dongnam"
+admin.site.site_title = gettext_lazy("Dongnam administration")
 
 router = DefaultRouter(trailing_slash=True)
 router.register("buildings", BuildingViewSet, basename="building")
@@ -30,12 +35,21 @@ router.register("contracts", ContractViewSet, basename="contract")
 router.register("renewals", RenewalViewSet, basename="renewal")
 router.register("notifications", NotificationViewSet, basename="notification")
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico before reading the page's <link rel="icon">; a temporary redirect, as the
+    file's address changes with its content in production (hashed static names)."""
+    return redirect(static_url("favicon.png"))
+
+
 urlpatterns = [
     path("", hall_views.home, name="home"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("bookings.urls")),
     path("", include("tenants.urls")),
     path("", include("notifications.urls")),
-    path("manage/", include("hall.urls")),
+    # The manager's start page composes bookings and tenants, so the wiring serves it under hall's name.
+    path("manage/", include(([path("", dongnam_views.manage_dashboard, name="manage_dashboard")], "hall"))),
     path("accounts/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("i18n/setlang/", account_views.set_language, name="set_language"),
@@ -50,8 +64,9 @@ urlpatterns = [
     ),
 ]
 
-if settings.DEBUG:
-    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+if settings.DEBUG or settings.DONGNAM_ENV == "development":
+    # Uploaded photos, served by the development server: `make run` keeps DEBUG off, where static() adds nothing.
+    urlpatterns += [path(f"{settings.MEDIA_URL.strip('/')}/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
 
 
 def _is_api(request) -> bool:

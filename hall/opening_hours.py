@@ -53,31 +53,31 @@ def parse_opening_hours(value) -> dict[str, list[tuple[time, time]]]:
             _("Unknown weekday(s): %(days)s. Use mon, tue, wed, thu, fri, sat, sun."),
             params={"days": ", ".join(sorted(unknown))},
         )
-    parsed: dict[str, list[tuple[time, time]]] = {}
-    for day in WEEKDAYS:
-        intervals = value.get(day, [])
-        if not isinstance(intervals, list):
-            raise ValidationError(_("The hours of %(day)s must be a list."), params={"day": day})
-        pairs = []
-        for interval in intervals:
-            try:
-                opens, closes = (_parse_time(part) for part in interval)
-            except (TypeError, ValueError):
-                raise ValidationError(
-                    _('%(day)s: %(interval)s is not an interval like ["09:00", "18:00"].'),
-                    params={"day": day, "interval": interval},
-                ) from None
-            if closes <= opens:
-                raise ValidationError(
-                    _("%(day)s: the closing time must be after the opening time."), params={"day": day}
-                )
-            pairs.append((opens, closes))
-        pairs.sort()
-        for (_o1, c1), (o2, _c2) in itertools.pairwise(pairs):
-            if o2 < c1:
-                raise ValidationError(_("%(day)s: intervals overlap."), params={"day": day})
-        parsed[day] = pairs
-    return parsed
+    return {day: parse_day_hours(value.get(day, []), day=day) for day in WEEKDAYS}
+
+
+def parse_day_hours(intervals, *, day: str) -> list[tuple[time, time]]:
+    """One weekday's intervals as sorted ``time`` pairs; ``day`` names the weekday in the error messages
+    (the JSON key, or its label where the form shows the error on that weekday's row)."""
+    if not isinstance(intervals, list):
+        raise ValidationError(_("The hours of %(day)s must be a list."), params={"day": day})
+    pairs = []
+    for interval in intervals:
+        try:
+            opens, closes = (_parse_time(part) for part in interval)
+        except (TypeError, ValueError):
+            raise ValidationError(
+                _('%(day)s: %(interval)s is not an interval like ["09:00", "18:00"].'),
+                params={"day": day, "interval": interval},
+            ) from None
+        if closes <= opens:
+            raise ValidationError(_("%(day)s: the closing time must be after the opening time."), params={"day": day})
+        pairs.append((opens, closes))
+    pairs.sort()
+    for (_o1, c1), (o2, _c2) in itertools.pairwise(pairs):
+        if o2 < c1:
+            raise ValidationError(_("%(day)s: intervals overlap."), params={"day": day})
+    return pairs
 
 
 def validate_opening_hours(value) -> None:

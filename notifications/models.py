@@ -90,7 +90,7 @@ class Notification(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} → {self.recipient or self.to_email} ({self.channel})"
+        return f"{self.get_kind_display()} → {self.recipient or self.to_email} ({self.get_channel_display()})"
 
     @property
     def address(self) -> str:

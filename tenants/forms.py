@@ -84,6 +84,8 @@ class OrganizationForm(forms.ModelForm):
 
 class ContractFilterForm(forms.Form):
     facility = forms.SlugField(required=False)
-    status = forms.ChoiceField(required=False, choices=[("", _("All statuses")), *LeaseContract.Status.choices])
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("All statuses")), *LeaseContract.Status.choices]
+    )
     expiring_within = forms.IntegerField(label=_("Ending within (days)"), required=False, min_value=0, max_value=3650)
     organization = forms.CharField(label=_("Organization"), required=False, max_length=100)

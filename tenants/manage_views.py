@@ -83,7 +83,7 @@ def _contracts_csv(contracts, today) -> HttpResponse:
                 contract.monthly_rent,
                 contract.maintenance_fee,
                 contract.deposit,
-                contract.get_status_display(),
+                contract.status_label,
                 contract.renews_id or "",
             ]
             for contract in contracts

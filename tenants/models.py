@@ -7,6 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -230,6 +231,18 @@ class LeaseContract(models.Model):
 
     def days_to_expiry(self, today: date) -> int:
         return (self.end_date - today).days
+
+    @property
+    def shown_status(self) -> str:
+        """The status as people read it: an active lease whose first day is still ahead (a renewal that starts
+        when the current one ends) is "upcoming", not yet in force."""
+        if self.status == self.Status.ACTIVE and self.start_date > timezone.localdate():
+            return "upcoming"
+        return self.status
+
+    @property
+    def status_label(self) -> str:
+        return _("Upcoming") if self.shown_status == "upcoming" else self.get_status_display()
 
 
 class RenewalRequest(models.Model):

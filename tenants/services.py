@@ -188,20 +188,28 @@ def change_role(*, organization: Organization, user, member, role: str) -> Membe
     return membership
 
 
+def ensure_removable(*, organization: Organization, user, member, memberships=None) -> Membership:
+    """Refuse what may not be removed: someone else by a non-owner (403), a non-member (404), the last
+    owner (400); for the confirmation page and, under the lock, for the removal itself. ``memberships``:
+    the organization's, already locked. Returns the member's membership."""
+    if memberships is None:
+        memberships = list(Membership.objects.filter(organization=organization))
+    if member.pk != user.pk:
+        require_role(user, organization, OWNER)
+    membership = next((m for m in memberships if m.user_id == member.pk), None)
+    if membership is None:
+        raise TenancyError("not_found", _("That person is not a member."))
+    owners = [m for m in memberships if m.role == Membership.Role.OWNER]
+    if membership.role == Membership.Role.OWNER and len(owners) == 1:
+        raise TenancyError("last_owner", _("An organization keeps at least one owner; make someone else owner first."))
+    return membership
+
+
 def remove_member(*, organization: Organization, user, member) -> None:
     """An owner removes a member, or a member leaves."""
     with transaction.atomic():
         memberships = _lock_memberships(organization)
-        if member.pk != user.pk:
-            require_role(user, organization, OWNER)
-        membership = next((m for m in memberships if m.user_id == member.pk), None)
-        if membership is None:
-            raise TenancyError("not_found", _("That person is not a member."))
-        owners = [m for m in memberships if m.role == Membership.Role.OWNER]
-        if membership.role == Membership.Role.OWNER and len(owners) == 1:
-            raise TenancyError(
-                "last_owner", _("An organization keeps at least one owner; make someone else owner first.")
-            )
+        membership = ensure_removable(organization=organization, user=user, member=member, memberships=memberships)
         record(
             actor=user,
             action="membership.removed",
@@ -595,15 +603,22 @@ def accept_renewal(*, renewal: RenewalRequest, user, ip: str | None) -> LeaseCon
     return new_contract
 
 
+def ensure_notice_possible(*, contract: LeaseContract, user) -> None:
+    """Refuse notice from someone not an owner or admin of the tenant (403) or on a contract that is not
+    active, already noticed or already renewed (409); for the confirmation page and, under the lock, for
+    the notice itself."""
+    require_role(user, contract.organization, OWNER_OR_ADMIN)
+    if contract.status != LeaseContract.Status.ACTIVE or contract.non_renewal_notice_at:
+        raise TenancyError("invalid_state", _("Notice cannot be given for this contract."))
+    if hasattr(contract, "renewed_by"):
+        raise TenancyError("invalid_state", _("This contract has already been renewed."))
+
+
 def give_notice(*, contract: LeaseContract, user, note: str = "") -> LeaseContract:
     """The tenant will not renew and moves out at the end of the contract."""
     with transaction.atomic():
         contract = _lock_contract(contract)
-        require_role(user, contract.organization, OWNER_OR_ADMIN)
-        if contract.status != LeaseContract.Status.ACTIVE or contract.non_renewal_notice_at:
-            raise TenancyError("invalid_state", _("Notice cannot be given for this contract."))
-        if hasattr(contract, "renewed_by"):
-            raise TenancyError("invalid_state", _("This contract has already been renewed."))
+        ensure_notice_possible(contract=contract, user=user)
         contract.non_renewal_notice_at = timezone.now()
         contract.non_renewal_notice_by = user
         contract.non_renewal_note = note.strip()

@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
 from audit.selectors import history_of
@@ -131,10 +131,18 @@ def member_role(request, pk, user_pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def member_remove(request, pk, user_pk):
+    """GET: what removing the member (or leaving) ends, to confirm. POST: remove them."""
     organization, _role = _member_organization_or_404(request.user, pk)
     member = get_object_or_404(User, pk=user_pk)
+    if request.method == "GET":
+        services.ensure_removable(organization=organization, user=request.user, member=member)
+        return render(
+            request,
+            "tenants/member_remove_confirm.html",
+            {"organization": organization, "member": member, "leaving": member == request.user},
+        )
     services.remove_member(organization=organization, user=request.user, member=member)
     if member == request.user:
         messages.success(request, _("You left the organization."))
@@ -219,7 +227,6 @@ def contract_detail(request, pk):
             "can_act": can_act,
             "can_renew": can_renew,
             "renewal_form": RenewalForm(terms=terms) if can_renew else None,
-            "notice_form": NoticeForm(),
             "history": selectors.contract_history(contract),
             "is_manager": manages_facility(request.user, contract.unit.facility),
             "audit": history_of(contract),
@@ -254,9 +261,24 @@ def request_renewal(request, pk):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def give_notice(request, pk):
+    """GET: what notice of not renewing ends and when, with the note asked for, to confirm. POST: give it."""
     contract = _visible_contract_or_404(request.user, pk)
+    if request.method == "GET":
+        services.ensure_notice_possible(contract=contract, user=request.user)
+        return render(
+            request,
+            "tenants/notice_confirm.html",
+            {
+                "contract": contract,
+                "form": NoticeForm(),
+                # What the notice withdraws (services.give_notice).
+                "open_renewal": RenewalRequest.objects.filter(
+                    contract=contract, status__in=RenewalRequest.OPEN_STATUSES
+                ).exists(),
+            },
+        )
     form = NoticeForm(request.POST)
     note = form.cleaned_data["note"] if form.is_valid() else ""
     services.give_notice(contract=contract, user=request.user, note=note)

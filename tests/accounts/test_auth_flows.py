@@ -80,7 +80,7 @@ def test_following_the_confirmation_link_confirms_and_lets_the_user_in(client, m
     response = _sign_in(client, "new.member@example.com", NEW_PASSWORD)
 
     assert response.status_code == 302
-    assert response.url == "/"
+    assert response.url == "/spaces/"  # a member with nothing booked starts at the room finder
     assert _signed_in_user_id(client) == str(User.objects.get(email="new.member@example.com").pk)
 
 
@@ -121,7 +121,7 @@ def test_signin_by_email_with_the_right_password(client):
     response = _sign_in(client, "member@example.com", PASSWORD)
 
     assert response.status_code == 302
-    assert response.url == "/"
+    assert response.url == "/spaces/"  # a member with nothing booked starts at the room finder
     assert _signed_in_user_id(client) == str(user.pk)
 
 

@@ -147,7 +147,7 @@ def test_a_user_with_totp_is_signed_in_after_a_correct_code(client, manager):
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
 
     assert response.status_code == 302
-    assert response.url == "/"
+    assert response.url == "/manage/"
     assert client.session[SESSION_KEY] == str(manager.pk)
     assert client.get("/manage/").status_code == 200
 

@@ -35,8 +35,8 @@ def test_account_page_shows_memberships(client, startup_member):
     body = client.get("/accounts/profile/").content.decode()
 
     assert startup_member.email in body
-    assert f"<td>{organization.name}</td>" in body
-    assert f"<td>{organization.name_en}</td>" not in body
+    assert f'<td data-label="기관">{organization.name}</td>' in body
+    assert f">{organization.name_en}</td>" not in body
 
 
 def test_account_page_shows_the_role_in_the_organization(client, startup_member):
@@ -47,7 +47,9 @@ def test_account_page_shows_the_role_in_the_organization(client, startup_member)
     body = client.get("/accounts/profile/").content.decode()
 
     organization = startup_member.memberships.get().organization
-    assert f"<td>{organization.name_en}</td><td>Startup</td><td>Member</td>" in body
+    cells = re.findall(r"<td[^>]*>([^<]*)</td>", body)
+    assert cells[:3] == [organization.name_en, "Startup", "Member"]
+    assert f'<td data-label="Organization">{organization.name_en}</td>' in body
 
 
 def test_account_page_shows_every_organization_and_role(client, tenant_owner):
@@ -284,13 +286,14 @@ def test_another_user_cannot_revoke_my_token(client, api_client, startup_member,
     assert api_client.get("/api/v1/spaces/", HTTP_AUTHORIZATION=f"Token {plain}").status_code == 200
 
 
-def test_revoking_needs_post(client, startup_member):
+def test_the_revoke_link_only_asks_first(client, startup_member):
     token, _plain = create_personal_token(user=startup_member, name="mine")
     client.force_login(startup_member)
 
     response = client.get(f"/accounts/profile/tokens/{token.token_key}/revoke/")
 
-    assert response.status_code == 405
+    assert response.status_code == 200
+    assert f'action="/accounts/profile/tokens/{token.token_key}/revoke/"' in response.content.decode()
     assert PersonalToken.objects.filter(pk=token.pk).exists()
 
 

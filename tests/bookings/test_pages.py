@@ -60,9 +60,11 @@ def test_the_space_page_shows_the_busy_times_of_the_day(client, space):
     body = page(client, f"/spaces/{space.slug}/", date="2026-12-07")
 
     assert 'id="timeline"' in body
-    assert len(re.findall(r'class="timeline-block timeline-approved"[^>]*title="10:00–12:00"', body)) == 1
-    assert len(re.findall(r'class="timeline-block timeline-pending"[^>]*title="14:00–15:00"', body)) == 1
-    assert "Free: 09:00–10:00, 12:00–14:00, 15:00–22:00" in body
+    assert len(re.findall(r'class="sched-item sched-approved [^"]*"[^>]*title="10:00–12:00 Booked"', body)) == 1
+    pending = re.findall(r'class="sched-item sched-pending[^"]*"[^>]*title="14:00–15:00 Awaiting approval"', body)
+    assert len(pending) == 1
+    free = re.findall(r'<li class="sched-agenda-free"><a [^>]*>Free (\S+)</a>', body)
+    assert free == ["09:00–10:00", "12:00–14:00", "15:00–22:00"]
     assert "Board meeting" not in body
 
 
@@ -70,8 +72,9 @@ def test_the_space_page_shows_the_busy_times_of_the_day(client, space):
 def test_the_space_page_says_closed_on_sunday(client, space):
     body = page(client, f"/spaces/{space.slug}/", date="2026-12-06")
 
-    assert '<p class="timeline-closed">Closed</p>' in body
-    assert "timeline-bar" not in body
+    assert 'class="sched-lane sched-lane-closed"' in body
+    assert '<span class="sched-lane-note">Closed</span>' in body
+    assert "sched-item sched-free" not in body
 
 
 @pytest.mark.usefixtures("frozen_now")
@@ -79,7 +82,8 @@ def test_the_space_page_names_a_public_holiday_and_is_closed_then(client, space)
     body = page(client, f"/spaces/{space.slug}/", date="2026-12-25")
 
     assert "Christmas" in body
-    assert '<p class="timeline-closed">Closed</p>' in body
+    assert '<span class="sched-lane-note">Closed · Christmas Day</span>' in body
+    assert "sched-item sched-free" not in body
 
 
 @pytest.mark.usefixtures("frozen_now")
@@ -88,10 +92,10 @@ def test_the_week_view_shows_seven_days_from_monday(client, space):
 
     body = page(client, f"/spaces/{space.slug}/", date="2026-12-09", view="week")
 
-    assert body.count('<li class="timeline-day">') == 7
+    assert len(re.findall(r'<div class="sched-lane[ "]', body)) == 7
     assert "12/7 (Mon)" in body and "12/13 (Sun)" in body
-    assert body.count('<p class="timeline-closed">Closed</p>') == 1
-    assert len(re.findall(r"timeline-block timeline-approved", body)) == 1
+    assert body.count('<span class="sched-lane-note">Closed</span>') == 1
+    assert len(re.findall(r"sched-item sched-approved", body)) == 1
 
 
 @pytest.mark.usefixtures("frozen_now")
@@ -109,8 +113,8 @@ def test_the_space_page_marks_the_members_own_booking(client, member, space):
 
     body = page(client, f"/spaces/{space.slug}/", date="2026-12-07")
 
-    assert "timeline-block timeline-mine" in body
-    assert "(yours)" in body
+    assert "sched-item sched-mine" in body
+    assert re.search(r'<li class="sched-agenda-mine">10:00–11:00 <a href="/bookings/\d+/">Booking \d+</a>', body)
 
 
 @pytest.mark.usefixtures("frozen_now")
@@ -147,8 +151,8 @@ def test_an_htmx_request_for_the_timeline_returns_only_the_timeline(client, memb
     assert body.startswith('<div id="timeline"')
     assert body.endswith("</div>")
     assert "<html" not in body
-    assert "/book/" not in body
-    assert "timeline-block timeline-approved" in body
+    assert "/book/\"" not in body
+    assert "sched-item sched-approved" in body
     assert "12/8 (Tue)" in body
 
 
@@ -235,7 +239,7 @@ def test_the_failed_form_shows_the_day_asked_for(client, member, space):
     body = client.post(f"/spaces/{space.slug}/book/", form_data()).content.decode()
 
     assert "12/7 (Mon)" in body
-    assert "timeline-block timeline-approved" in body
+    assert "sched-item sched-approved" in body
 
 
 @pytest.mark.usefixtures("frozen_now")
@@ -385,10 +389,10 @@ def queue(space, town, art_center, startup_member, other_org_member):
 
 
 @pytest.mark.usefixtures("frozen_now")
-def test_the_approval_queue_lists_pending_requests_oldest_first(client, signed_in_manager, queue):
+def test_the_approval_queue_lists_pending_requests_soonest_start_first(client, signed_in_manager, queue):
     body = page(client, "/manage/approvals/")
 
-    positions = [body.index(title) for title in ("Oldest request", "Middle request", "Newest request")]
+    positions = [body.index(title) for title in ("Newest request", "Middle request", "Oldest request")]
     assert positions == sorted(positions)
     assert "Art request" not in body
     assert "Already approved" not in body
@@ -514,22 +518,26 @@ def test_the_calendar_marks_a_closure_on_its_own_local_days(client, signed_in_ma
 
     body = page(client, "/manage/calendar/", view="week", date="2026-12-07")
 
-    cells = re.findall(r'<td class="([^"]*)">', row_of(body, space.display_name))
-    assert cells == ["", "", "calendar-closed", "calendar-closed", "", "", ""]
+    (row,) = [row for row in body.split('<div class="sched-row">') if space.display_name in row.split("</a>")[0]]
+    lanes = re.split(r'<div class="sched-lane[ "]', row)[1:]
+    assert ["sched-item sched-closed" in lane for lane in lanes] == [False, False, True, True, False, False, False]
+    # Cut to each day's hours: a block per day.
+    assert body.count('title="09:00–22:00 Closed · Painting"') == 2
 
 
 @pytest.mark.usefixtures("frozen_now")
 @pytest.mark.parametrize("day", ["9999-12-31", "0001-01-01"])
 def test_the_calendar_of_a_date_outside_the_calendar_shows_this_week(client, signed_in_manager, space, day):
-    body = page(client, "/manage/calendar/", view="week", date=day)
+    body = page(client, "/manage/calendar/", status=400, view="week", date=day)
 
+    assert "Choose a date between 2000 and 2100." in body
     assert "11/30 (Mon)" in body
 
 
 @pytest.mark.usefixtures("frozen_now")
 def test_another_facilitys_calendar_is_403(client, signed_in_manager):
     assert client.get("/manage/calendar/", {"facility": "art-center"}).status_code == 403
-    assert client.get("/manage/calendar/", {"facility": "no-such-facility"}).status_code == 404
+    assert client.get("/manage/calendar/", {"facility": "no-such-facility"}).status_code == 400
 
 
 # --- managers: closures --------------------------------------------------------------------
@@ -651,7 +659,10 @@ def test_the_space_policy_page_saves_an_override_with_an_audit_entry(client, sig
 @pytest.mark.usefixtures("frozen_now")
 def test_invalid_policy_is_refused_and_nothing_changes(client, signed_in_manager, space):
     response = client.post(
-        f"/manage/spaces/{space.slug}/policy/", policy_form(opening_hours='{"funday": [["09:00", "18:00"]]}')
+        f"/manage/spaces/{space.slug}/policy/",
+        policy_form(
+            **{"opening_hours-source": "own", "opening_hours-mon-from": "18:00", "opening_hours-mon-to": "09:00"}
+        ),
     )
 
     assert response.status_code == 400

@@ -5,7 +5,8 @@ import pytest
 from hall.models import Space
 from tests.factories import AmenityFactory, SpaceFactory
 
-SPACE_LINK = re.compile(r'href="/spaces/([\w-]+)/"')
+# A room's card links to the room, with the search's day, times and people when it has them.
+SPACE_LINK = re.compile(r'<h2 class="card-title"><a href="/spaces/([\w-]+)/[?"]')
 
 
 @pytest.fixture

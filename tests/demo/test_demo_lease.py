@@ -15,8 +15,8 @@ SEOUL = ZoneInfo("Asia/Seoul")
 LOAD_DAY = date(2027, 3, 2)
 
 
-def _seed():
-    call_command("seed_dongnam", "--demo", stdout=StringIO())
+def _seed(*args):
+    call_command("seed_dongnam", "--demo", *args, stdout=StringIO())
 
 
 def _at(day: date, hour: int = 10):
@@ -30,7 +30,7 @@ def _tenant_contracts():
 
 def test_the_demo_tenant_leases_innovation_town_105_until_45_days_after_loading():
     with _at(LOAD_DAY):
-        _seed()
+        _seed("--no-month")
 
     contract = _tenant_contracts().get()
     assert contract.unit.facility.slug == "innovation-town"
@@ -45,7 +45,7 @@ def test_the_demo_tenant_leases_innovation_town_105_until_45_days_after_loading(
 
 def test_the_demo_lease_can_be_renewed_on_the_day_it_is_loaded():
     with _at(LOAD_DAY):
-        _seed()
+        _seed("--no-month")
         contract = _tenant_contracts().get()
         opens, closes = renewal_window(contract)
 
@@ -54,14 +54,26 @@ def test_the_demo_lease_can_be_renewed_on_the_day_it_is_loaded():
         assert not RenewalRequest.objects.exists()
 
 
-def test_seeding_again_on_a_later_day_leaves_the_demo_lease_as_it_was():
+def test_in_the_demo_month_the_tenant_asked_two_days_ago_to_renew_for_a_year():
     with _at(LOAD_DAY):
         _seed()
+
+    renewal = RenewalRequest.objects.get()
+    assert renewal.contract == _tenant_contracts().get()
+    assert renewal.status == RenewalRequest.Status.SUBMITTED
+    assert renewal.term_months == 12
+    assert renewal.requested_by.email == "tenant@dongnam.example"
+    assert renewal.created.astimezone(SEOUL).date() == LOAD_DAY - timedelta(days=2)
+
+
+def test_seeding_again_on_a_later_day_leaves_the_demo_lease_as_it_was():
+    with _at(LOAD_DAY):
+        _seed("--no-month")
     before = list(_tenant_contracts().values())
 
     for later in (LOAD_DAY + timedelta(days=10), LOAD_DAY + timedelta(days=60)):
         with _at(later, hour=15):
-            _seed()
+            _seed("--no-month")
 
     assert list(_tenant_contracts().values()) == before
     assert LeaseContract.objects.count() == 1
@@ -69,7 +81,7 @@ def test_seeding_again_on_a_later_day_leaves_the_demo_lease_as_it_was():
 
 def test_the_startup_demo_account_has_no_lease():
     with _at(LOAD_DAY):
-        _seed()
+        _seed("--no-month")
 
     organization = Membership.objects.get(user__email="startup@dongnam.example").organization
     assert not LeaseContract.objects.filter(organization=organization).exists()

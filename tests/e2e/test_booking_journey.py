@@ -63,11 +63,12 @@ def test_member_books_a_room_the_manager_approves_it_and_the_member_downloads_it
     card.get_by_role("heading").get_by_role("link").click()
     expect(member.get_by_role("heading", level=1)).to_have_text(exact(ROOM[lang]))
     form = member.locator("form[action$='/book/']")
+    # The search's day, times and people came along: the form opens with them.
+    expect(form.locator("[name=date]")).to_have_value(day.isoformat())
+    expect(form.locator("[name=start_time]")).to_have_value("14:00")
+    expect(form.locator("[name=end_time]")).to_have_value("16:00")
+    expect(form.locator("[name=attendees]")).to_have_value("10")
     form.locator("[name=title]").fill(title)
-    form.locator("[name=date]").fill(day.isoformat())
-    form.locator("[name=start_time]").fill("14:00")
-    form.locator("[name=end_time]").fill("16:00")
-    form.locator("[name=attendees]").fill("10")
     form.locator("[name=purpose]").fill("Seed round" if lang == "en" else "시드 투자 상담")
     run.shot(member, "03-booking-form")
     with member.expect_navigation():

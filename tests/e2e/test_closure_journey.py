@@ -101,13 +101,27 @@ def test_manager_closes_a_booked_room_and_the_booker_sees_the_cancellation_in_th
     expect(hit.locator(".badge")).to_have_text(exact(run.label(Booking.Status.APPROVED)))
     run.shot(manager, "05-closure")
 
-    # ... and cancels the booking it hits from the closure page.
+    # ... and cancels the booking it hits from the closure page, after a confirmation that lists it.
+    ask = manager.get_by_role(
+        "button",
+        name=exact(
+            run.nt(
+                "Cancel this booking and tell the booker…",
+                "Cancel these %(counter)s bookings and tell the bookers…",
+                1,
+            )
+        ),
+    )
+    with manager.expect_navigation():
+        ask.click()
+    expect(manager.get_by_role("heading", level=1)).to_have_text(exact(run.t("Cancel the bookings the closure hits?")))
+    expect(manager.locator("article.confirm tbody tr")).to_contain_text(title)
     cancel = manager.get_by_role(
         "button",
         name=exact(
             run.nt(
-                "Cancel this booking and tell the booker",
-                "Cancel these %(counter)s bookings and tell the bookers",
+                "Yes, cancel this booking and tell the booker",
+                "Yes, cancel these %(counter)s bookings and tell the bookers",
                 1,
             )
         ),

@@ -111,11 +111,9 @@ def test_the_notifications_page_lists_my_messages_newest_first_with_their_links(
         "[Dongnam] Your lease ends in 60 days",
         "[Dongnam] Your booking is approved",
     ]
-    links = re.findall(r'name="next" value="([^"]+)"', page)
+    links = re.findall(r'href="(/notifications/\d+/open/)"', page)
     assert links == [
-        f"/renewals/{inbox['renewal'].pk}/",
-        f"/contracts/{inbox['contract'].pk}/",
-        f"/bookings/{inbox['booking'].pk}/",
+        reverse("notifications:open", args=[inbox["messages"][name].pk]) for name in ("renewal", "contract", "booking")
     ]
     assert "Open the booking" in page
     assert "Open the contract" in page
@@ -125,9 +123,7 @@ def test_the_notifications_page_lists_my_messages_newest_first_with_their_links(
 def test_opening_a_message_marks_it_read_and_leads_to_the_booking(signed_in, booker, inbox):
     message = inbox["messages"]["booking"]
 
-    response = signed_in.post(
-        reverse("notifications:mark_read", args=[message.pk]), {"next": f"/bookings/{inbox['booking'].pk}/"}
-    )
+    response = signed_in.get(reverse("notifications:open", args=[message.pk]))
 
     assert response.status_code == 302
     assert response.url == f"/bookings/{inbox['booking'].pk}/"
@@ -136,12 +132,20 @@ def test_opening_a_message_marks_it_read_and_leads_to_the_booking(signed_in, boo
     assert page.count('class="unread"') == 2
 
 
-def test_opening_a_message_does_not_lead_off_the_site(signed_in, inbox):
-    message = inbox["messages"]["booking"]
+def test_opening_a_message_leads_only_where_the_message_points(signed_in, inbox):
+    message = inbox["messages"]["contract"]
 
-    response = signed_in.post(reverse("notifications:mark_read", args=[message.pk]), {"next": "https://evil.example/"})
+    response = signed_in.get(reverse("notifications:open", args=[message.pk]), {"next": "https://evil.example/"})
 
-    assert response.url == reverse("notifications:list")
+    assert response.url == f"/contracts/{inbox['contract'].pk}/"
+
+
+def test_someone_elses_message_cannot_be_opened(signed_in, someone_elses):
+    response = signed_in.get(reverse("notifications:open", args=[someone_elses.pk]))
+
+    assert response.status_code == 404
+    someone_elses.refresh_from_db()
+    assert someone_elses.read_at is None
 
 
 def test_someone_elses_message_cannot_be_marked_read_on_the_page(signed_in, someone_elses):

@@ -76,7 +76,7 @@ def test_the_payments_page_uses_a_fixed_number_of_queries(grow, manager_client):
     assert "Overdue" in body
     assert "9,450 / 10,500" in body
     assert small == large
-    assert large <= 10
+    assert large <= 10 + 1  # and the manager tabs' count of bookings awaiting approval
 
 
 @pytest.mark.parametrize("who", ["member", "manager"])

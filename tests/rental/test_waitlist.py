@@ -373,7 +373,10 @@ def test_the_booking_page_offers_accept_and_decline_to_the_offered_user(offer, w
 
     assert "This time is offered to you" in body
     assert "It is held for you until 2026-12-02 09:00." in body
-    assert 'value="accept"' in body and 'value="decline"' in body
+    # Taking it is one click; declining leads to a confirmation first.
+    assert 'value="accept"' in body
+    assert f'href="/bookings/{offer.pk}/offer/"' in body
+    assert 'value="decline"' not in body
 
 
 def test_the_manager_sees_the_offer_without_the_buttons(offer, manager_client):

@@ -6,10 +6,16 @@ from hall import seed
 
 
 class Command(BaseCommand):
-    help = "Load the hall's buildings and facilities; with --demo also the demo rooms, units and accounts."
+    help = (
+        "Load the hall's buildings and facilities; with --demo also the demo rooms, units and accounts, and a "
+        "lively month of bookings around today."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--demo", action="store_true", help="Also load the demo layout and demo accounts.")
+        parser.add_argument(
+            "--no-month", action="store_true", help="With --demo: the layout and accounts only, no bookings."
+        )
         parser.add_argument(
             "--force", action="store_true", help="Allow --demo under production settings (demo passwords!)."
         )
@@ -21,7 +27,7 @@ class Command(BaseCommand):
                     "Refusing to load demo accounts with a known password under production settings; "
                     "pass --force if this really is a demo server."
                 )
-            result = layout.load_demo(password=settings.DEMO_PASSWORD)
+            result = layout.load_demo(password=settings.DEMO_PASSWORD, month=not options["no_month"])
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({result['created']} new rows)."))
             self.stdout.write("Demo logins (password: DEMO_PASSWORD, default 'dongnam-demo'):")
             for account in layout.DEMO_ACCOUNTS:
