@@ -151,7 +151,7 @@ def test_an_htmx_request_for_the_timeline_returns_only_the_timeline(client, memb
     assert body.startswith('<div id="timeline"')
     assert body.endswith("</div>")
     assert "<html" not in body
-    assert "/book/\"" not in body
+    assert '/book/"' not in body
     assert "sched-item sched-approved" in body
     assert "12/8 (Tue)" in body
 
