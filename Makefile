@@ -65,6 +65,7 @@ check-deploy: install
 # dongnam_bench. Results: var/bench/results.json and docs/benchmarks.md.
 # Then the notifications sweep and delivery (bench/notifications_sweep.py) in dongnam_bench_notifications.
 # Then the HTTP layer under load (bench/http_load.py) in dongnam_bench_http, with Redis database 12 as broker.
+# Then the rooms × time grid (bench/schedule.py) in dongnam_bench_schedule.
 BENCH_DATABASE_URL ?= postgres://root@127.0.0.1:5432/dongnam_bench
 bench: install-dev
 	DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" \
@@ -73,6 +74,8 @@ bench: install-dev
 	  $(PY) -m bench.notifications_sweep
 	DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" \
 	  $(PY) -m bench.http_load
+	DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" \
+	  $(PY) -m bench.schedule
 
 clean:
 	rm -rf var/celery var/static .pytest_cache

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Func, IntegerField, Q
+from django.db.models import F, Func, IntegerField, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -244,7 +244,8 @@ def _booking_rows(space_ids: list[int], start: datetime, end: datetime):
     # period once from the index and filters the rooms, instead of walking the same pages once per room.
     return (
         selectors.overlapping_bookings(start=start, end=end)
-        .filter(space_id__in=space_ids)
+        .alias(room=F("space_id") + 0)
+        .filter(room__in=space_ids)
         .order_by("start")
         .annotate(start_minute=EpochMinute("start"), end_minute=EpochMinute("end"))
         .values_list(

@@ -80,7 +80,11 @@ def test_main_pages_have_no_serious_or_critical_violations(journey, bookings, la
 
     member = run.new_page()
     sign_in(run, member, MEMBER)
+    day = bookings["approved"].start.astimezone(HALL_TZ).date().isoformat()
     check(member, "space-detail", "/spaces/town-meeting-b/")
+    check(member, "space-week", "/spaces/town-meeting-b/?view=week")
+    check(member, "gallery-month", "/spaces/art-gallery-1/")
+    check(member, "grid", f"/spaces/schedule/?facility=innovation-town&date={day}")
     check(member, "my-bookings", "/bookings/")
     check(member, "booking-detail", bookings["approved"].get_absolute_url())
     check(member, "notifications", "/notifications/")
@@ -94,6 +98,8 @@ def test_main_pages_have_no_serious_or_critical_violations(journey, bookings, la
     sign_in(run, manager, TOWN_MANAGER, secret=enable_totp(User.objects.get(email=TOWN_MANAGER)))
     check(manager, "approval-queue", "/manage/approvals/")
     expect(manager.locator("table.queue tbody tr")).to_have_count(1)
+    check(manager, "calendar-day", f"/manage/calendar/?date={day}")
+    check(manager, "calendar-week", f"/manage/calendar/?view=week&date={day}")
 
-    assert len(checked) == 9
+    assert len(checked) == 14
     assert not found, "axe-core found serious or critical violations:\n" + describe_violations(found)

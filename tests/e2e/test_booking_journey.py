@@ -1,5 +1,6 @@
 """A startup member finds and books a meeting room; the manager approves it; the member takes it home (ICS)."""
 
+import re
 from datetime import datetime, time
 from pathlib import Path
 
@@ -93,7 +94,12 @@ def test_member_books_a_room_the_manager_approves_it_and_the_member_downloads_it
     manager = run.new_page()
     sign_in(run, manager, TOWN_MANAGER, secret=enable_totp(User.objects.get(email=TOWN_MANAGER)), step="05")
     header_link(run, manager, "Manage").click()
-    manager.locator("nav.manage-nav").get_by_role("link", name=exact(run.t("Approvals"))).click()
+    # The tab carries the number waiting: "Approvals (1 awaiting approval)".
+    approvals_tab = manager.locator("nav.manage-nav").get_by_role(
+        "link", name=re.compile(rf"^\s*{re.escape(run.t('Approvals'))}(\s|$)")
+    )
+    expect(approvals_tab).to_contain_text("1")
+    approvals_tab.click()
     expect(manager.get_by_role("heading", level=1)).to_have_text(exact(run.t("Bookings awaiting approval")))
     row = manager.locator("table.queue tbody tr").filter(has_text=title)
     expect(row).to_have_count(1)

@@ -162,7 +162,7 @@ def test_manager_closes_a_booked_room_and_the_booker_sees_the_cancellation_in_th
 
     # Its link opens the cancelled booking (and reads the notification).
     with member.expect_navigation():
-        newest.get_by_role("button", name=exact(run.t("Open the booking"))).click()
+        newest.get_by_role("link", name=exact(run.t("Open the booking"))).click()
     expect(member).to_have_url(f"{run.base_url}{booked.get_absolute_url()}")
     expect(member.locator("hgroup .badge")).to_have_text(exact(run.label(Booking.Status.CANCELLED)))
     expect(member.locator("main")).to_contain_text(booked.cancel_reason)

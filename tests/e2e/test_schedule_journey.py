@@ -125,3 +125,13 @@ def test_a_drag_on_the_grid_books_that_time_and_the_manager_approves_it_from_its
     member.goto(f"/spaces/schedule/?facility=innovation-town&date={day.isoformat()}")
     expect(lane_of(member, ROOM, day).locator(".sched-item.sched-mine").filter(has_text=title)).to_have_count(1)
     run.shot(member, "04-grid-with-the-booking")
+
+    # Cancelling asks first; going back changes nothing.
+    member.goto(booking.get_absolute_url())
+    member.locator("main").get_by_role("button", name=exact(run.t("Cancel this booking…"))).click()
+    expect(member.get_by_role("heading", level=1)).to_have_text(exact(run.t("Cancel the booking?")))
+    run.shot(member, "05-cancel-asks-first")
+    member.get_by_role("button", name=exact(run.t("No, keep it"))).click()
+    expect(member).to_have_url(f"{run.base_url}{booking.get_absolute_url()}")
+    booking.refresh_from_db()
+    assert booking.status == Booking.Status.APPROVED
