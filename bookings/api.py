@@ -1,6 +1,9 @@
 from datetime import timedelta
 
+from django.core.paginator import Paginator as DjangoPaginator
+from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     OpenApiParameter,
@@ -17,7 +20,7 @@ from rest_framework.response import Response
 from bookings import errors, selectors, series, services, waitlist
 from bookings.filters import SpaceFilter
 from bookings.models import Booking
-from common.api import PrebuiltFieldsMixin, StrictQueryParamsMixin
+from common.api import Pagination, PrebuiltFieldsMixin, StrictQueryParamsMixin
 from hall.models import Space
 from hall.selectors import is_manager, refuse_without_second_factor
 from tenants.models import Organization
@@ -66,6 +69,7 @@ class SpaceSerializer(serializers.ModelSerializer):
             "url",
         ]
 
+    # The schema reads the method fields' types from these; to_representation gives the values.
     def get_url(self, space) -> str:
         request = self.context.get("request")
         path = space.get_absolute_url()
@@ -76,6 +80,79 @@ class SpaceSerializer(serializers.ModelSerializer):
 
     def get_opening_hours(self, space) -> dict[str, list[list[str]]]:
         return space.policy.opening_hours
+
+    def to_representation(self, row):
+        """A row of ``selectors.space_rows`` (with ``amenity_slugs``) as the fields above give a space: the
+        same JSON, built without model instances, field objects or a URL reversed per space, for a search
+        answering up to 200 spaces."""
+        request = self.context.get("request")
+        photo = row["photo"]
+        if photo:
+            photo = Space._meta.get_field("photo").storage.url(photo)
+            photo = request.build_absolute_uri(photo) if request else photo
+        return {
+            "slug": row["slug"],
+            "name": row["name"],
+            "name_en": row["name_en"],
+            "kind": row["kind"],
+            "capacity": row["capacity"],
+            "floor": row["floor"],
+            "area_m2": None if row["area_m2"] is None else float(row["area_m2"]),
+            "facility": row["facility_slug"],
+            "building": row["building_slug"],
+            "amenities": row["amenity_slugs"],
+            "is_bookable": row["is_bookable"],
+            "booking_unit": row["booking_unit"],
+            "requires_approval": Space.own_or_facility(row["requires_approval"], row["facility_requires_approval"]),
+            "opening_hours": Space.own_or_facility(row["opening_hours"], row["facility_opening_hours"]),
+            "photo": photo or None,
+            "url": self._space_url(row["slug"], request),
+        }
+
+    def _space_url(self, slug: str, request) -> str:
+        """The space's page, as ``get_url`` gives it: one reverse per serializer, each slug put in its place."""
+        parts = self.__dict__.get("_url_parts")
+        if parts is None:
+            marker = "space-slug"
+            path = reverse("bookings:space_detail", kwargs={"slug": marker})
+            parts = self._url_parts = (request.build_absolute_uri(path) if request else path).split(marker)
+        return slug.join(parts)
+
+
+class CountedPaginator(DjangoPaginator):
+    """Reads a page and the number of rows of the whole list in one statement (``COUNT(*) OVER ()``), so
+    that a costly filter (the free-room search) runs once per request, not once to count and once for the
+    page. The count is read apart only when the page asked for is empty and not the first, or so far that
+    its offset might not fit the database's integers (Django's paginator then refuses it without reading)."""
+
+    LARGEST_OFFSET = 2**31
+
+    def page(self, number):
+        if (
+            "count" not in self.__dict__
+            and str(number).isdecimal()
+            and 1 <= int(number) <= self.LARGEST_OFFSET // self.per_page
+        ):
+            number = int(number)
+            bottom = (number - 1) * self.per_page
+            rows = list(self.object_list.annotate(rows_in_list=Window(Count("*")))[bottom : bottom + self.per_page])
+            if rows:
+                first = rows[0]
+                self.count = first["rows_in_list"] if isinstance(first, dict) else first.rows_in_list
+            elif number == 1:
+                self.count = 0
+            self._read_page = (number, rows)
+        return super().page(number)
+
+    def _get_page(self, object_list, number, paginator):
+        read = self.__dict__.get("_read_page")
+        if read is not None and read[0] == number:
+            object_list = read[1]
+        return super()._get_page(object_list, number, paginator)
+
+
+class SpacePagination(Pagination):
+    django_paginator_class = CountedPaginator
 
 
 class BusyPeriodSerializer(serializers.Serializer):
@@ -113,8 +190,20 @@ class BusyQuerySerializer(serializers.Serializer):
 class SpaceViewSet(StrictQueryParamsMixin, viewsets.ReadOnlyModelViewSet):
     serializer_class = SpaceSerializer
     filterset_class = SpaceFilter
+    pagination_class = SpacePagination
     lookup_field = "slug"
     queryset = selectors.space_list()
+
+    def filter_queryset(self, queryset):
+        # Filtered as spaces, read as rows of what the serializer shows.
+        return selectors.space_rows(super().filter_queryset(queryset))
+
+    def list(self, request, *args, **kwargs):
+        rows = selectors.add_amenity_slugs(self.paginate_queryset(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(self.get_serializer(rows, many=True).data)
+
+    def get_object(self):
+        return selectors.add_amenity_slugs([super().get_object()])[0]
 
     def get_extra_query_params(self):
         return {"from", "to"} if self.action == "busy" else set()

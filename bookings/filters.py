@@ -39,18 +39,31 @@ class SpaceFilterForm(forms.Form):
         return data
 
 
+# The choices as callables: each search copies its filters, and a copied queryset costs a deep copy of its query.
+def _buildings(request):
+    return Building.objects.order_by("position")
+
+
+def _facilities(request):
+    return Facility.objects.order_by("position")
+
+
+def _amenities(request):
+    return Amenity.objects.order_by("slug")
+
+
 class SpaceFilter(django_filters.FilterSet):
     building = django_filters.ModelChoiceFilter(
         label=_("Building"),
         field_name="facility__building",
         to_field_name="slug",
-        queryset=Building.objects.order_by("position"),
+        queryset=_buildings,
         empty_label=_("All buildings"),
     )
     facility = django_filters.ModelChoiceFilter(
         label=_("Facility"),
         to_field_name="slug",
-        queryset=Facility.objects.order_by("position"),
+        queryset=_facilities,
         empty_label=_("All facilities"),
     )
     kind = django_filters.ChoiceFilter(label=_("Kind"), choices=Space.Kind.choices, empty_label=_("All kinds"))
@@ -66,7 +79,7 @@ class SpaceFilter(django_filters.FilterSet):
         label=_("Amenities"),
         field_name="amenities__slug",
         to_field_name="slug",
-        queryset=Amenity.objects.order_by("slug"),
+        queryset=_amenities,
         # A room must have every amenity asked for, not any one of them.
         conjoined=True,
         widget=forms.CheckboxSelectMultiple,
@@ -93,6 +106,5 @@ class SpaceFilter(django_filters.FilterSet):
         start = self.form.cleaned_data.get("available_from")
         end = self.form.cleaned_data.get("available_to")
         if start and end:
-            queryset = free_between(queryset, start=start, end=end)
-            queryset = queryset.filter(pk__in=open_during(queryset, start=start, end=end))
+            queryset = open_during(free_between(queryset, start=start, end=end), start=start, end=end)
         return queryset

@@ -1,17 +1,19 @@
 """Read queries for finding and following bookings. Each keeps a fixed number of SQL queries."""
 
 import functools
-from datetime import datetime, timedelta
+import operator
+from datetime import datetime, time, timedelta
 from typing import NamedTuple
 
+from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from bookings import rules
 from bookings.models import Booking, Closure, period
-from hall.models import Facility, Space
+from hall.models import Amenity, Facility, OpeningInterval, Space
 from hall.selectors import facilities_managed_by, is_admin
 from tenants.models import Membership
 
@@ -23,6 +25,53 @@ def space_list() -> QuerySet[Space]:
         .prefetch_related("amenities")
         .order_by("facility__position", "floor", "slug")
     )
+
+
+def space_rows(spaces: QuerySet[Space]) -> QuerySet[dict]:
+    """What the API shows of each space, as rows (dicts) of only those columns: a page of 200 spaces builds
+    no model instance. Beside the space's own policy settings, a row holds its facility's
+    (``facility_requires_approval``, ``facility_opening_hours``), for ``Space.own_or_facility``. On
+    PostgreSQL it holds the slugs of its amenities too, in order (``amenity_slugs``), read in the same
+    statement; elsewhere ``add_amenity_slugs`` reads them with one more query."""
+    columns = {
+        "facility_slug": F("facility__slug"),
+        "building_slug": F("facility__building__slug"),
+        "facility_requires_approval": F("facility__requires_approval"),
+        "facility_opening_hours": F("facility__opening_hours"),
+    }
+    if connection.vendor == "postgresql":
+        slugs = Amenity.objects.filter(spaces=OuterRef("pk")).order_by("slug").values("slug")
+        columns["amenity_slugs"] = ArraySubquery(slugs)
+    return spaces.prefetch_related(None).values(*SPACE_ROW_FIELDS, **columns)
+
+
+SPACE_ROW_FIELDS = (
+    "pk",
+    "slug",
+    "name",
+    "name_en",
+    "kind",
+    "capacity",
+    "floor",
+    "area_m2",
+    "is_bookable",
+    "booking_unit",
+    "requires_approval",
+    "opening_hours",
+    "photo",
+)
+
+
+def add_amenity_slugs(rows: list[dict]) -> list[dict]:
+    """Give rows of ``space_rows`` read without them the slugs of their spaces' amenities, in order (one query)."""
+    if rows and "amenity_slugs" not in rows[0]:
+        slugs = {row["pk"]: [] for row in rows}
+        links = Space.amenities.through.objects.filter(space_id__in=slugs).order_by("amenity__slug")
+        for space_id, slug in links.values_list("space_id", "amenity__slug"):
+            slugs[space_id].append(slug)
+        for row in rows:
+            row["amenity_slugs"] = slugs[row["pk"]]
+    return rows
 
 
 def space_detail(*, slug: str) -> Space:
@@ -179,13 +228,50 @@ def bookings_hit_by(closure: Closure) -> QuerySet[Booking]:
     return qs.select_related("space", "organization", "requested_by").order_by("start")
 
 
-def open_during(spaces: QuerySet[Space], *, start: datetime, end: datetime) -> list[int]:
-    """Ids of the spaces whose rules let them be used for all of [start, end): opening hours, holidays,
-    booking unit. One query loads the candidates; the rules are checked in memory, without queries."""
-    from bookings.rules import hours_allow
+def open_during(spaces: QuerySet[Space], *, start: datetime, end: datetime) -> QuerySet[Space]:
+    """The spaces whose rules let them be used for all of [start, end): opening hours, public holidays and
+    booking unit, as ``rules.hours_allow`` decides them for one space, written as one SQL condition over the
+    rows of opening hours (``hall.models.OpeningInterval``). What can be known from the window alone (its
+    weekday and minutes, whether it is whole days, whether its day is a holiday) is decided here, once.
+    tests/bookings/test_space_search_sql.py holds this to ``hours_allow`` on random windows and hours.
+    """
+    if not rules.in_calendar(start, end) or end <= start:
+        return spaces.none()
+    conditions = []
+    if all(rules.local(moment).time() == time(0, 0) for moment in (start, end)):
+        conditions.append(Q(booking_unit=Space.BookingUnit.DAY))
+    window = _one_day_window(start, end)
+    if window is not None:
+        weekday, first_minute, last_minute = window
+        intervals = OpeningInterval.objects.filter(
+            weekday=weekday, opens_minute__lte=first_minute, closes_minute__gte=last_minute
+        )
+        # A space's own hours when it has them, else its facility's.
+        within_hours = Q(pk__in=intervals.filter(space__isnull=False).values("space_id")) | Q(
+            opening_hours__isnull=True, facility__in=intervals.filter(facility__isnull=False).values("facility_id")
+        )
+        by_the_hour = ~Q(booking_unit=Space.BookingUnit.DAY) & within_hours
+        if rules.holiday_name(rules.local(start).date()) is not None:
+            by_the_hour &= Q(open_on_holidays=True) | Q(open_on_holidays__isnull=True, facility__open_on_holidays=True)
+        conditions.append(by_the_hour)
+    if not conditions:
+        return spaces.none()
+    return spaces.filter(functools.reduce(operator.or_, conditions))
 
-    candidates = spaces.select_related("facility").prefetch_related(None).order_by()
-    return [space.pk for space in candidates if hours_allow(space, start, end)]
+
+def _one_day_window(start: datetime, end: datetime) -> tuple[int, int, int] | None:
+    """``(weekday, first minute, last minute)`` of [start, end) when it lies within one local day (ending
+    at the next midnight at the latest), else None: an interval open from its first minute to its last
+    holds it. The start's minute rounds down and the end's up, as an interval opens and closes on a minute."""
+    start_local, end_local = rules.local(start), rules.local(end)
+    day = start_local.date()
+    if end_local.date() == day:
+        last_minute = end_local.hour * 60 + end_local.minute + bool(end_local.second or end_local.microsecond)
+    elif end_local.date() == day + timedelta(days=1) and end_local.time() == time(0, 0):
+        last_minute = 24 * 60
+    else:
+        return None
+    return day.weekday(), start_local.hour * 60 + start_local.minute, last_minute
 
 
 def lock_space(space: Space) -> None:

@@ -2,13 +2,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from hall.opening_hours import default_opening_hours, format_opening_hours, validate_opening_hours
+from hall.opening_hours import default_opening_hours, format_opening_hours, opening_minutes, validate_opening_hours
 
 
 class BilingualNameMixin:
@@ -162,6 +162,13 @@ class Facility(BilingualNameMixin, models.Model):
             models.CheckConstraint(condition=Q(slot_minutes__gt=0), name="facility_slot_minutes_positive"),
         ]
 
+    def save(self, **kwargs):
+        adding = self._state.adding
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            super().save(**kwargs)
+            if _saves_field(kwargs.get("update_fields"), "opening_hours"):
+                OpeningInterval.write(facility=self, opening_hours=self.opening_hours, replace=not adding)
+
     def get_absolute_url(self):
         return reverse("bookings:space_list") + f"?facility={self.slug}"
 
@@ -284,6 +291,13 @@ class Space(BilingualNameMixin, models.Model):
             models.Index(fields=["capacity"], name="space_capacity_idx"),
         ]
 
+    def save(self, **kwargs):
+        adding = self._state.adding
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            super().save(**kwargs)
+            if _saves_field(kwargs.get("update_fields"), "opening_hours"):
+                OpeningInterval.write(space=self, opening_hours=self.opening_hours, replace=not adding)
+
     def get_absolute_url(self):
         return reverse("bookings:space_detail", kwargs={"slug": self.slug})
 
@@ -291,13 +305,17 @@ class Space(BilingualNameMixin, models.Model):
     def building(self) -> Building:
         return self.facility.building
 
+    @staticmethod
+    def own_or_facility(own, facility_value):
+        """A policy setting of a space: its own, or its facility's where it has none (None)."""
+        return facility_value if own is None else own
+
     @property
     def policy(self) -> BookingPolicy:
         facility = self.facility
 
         def pick(field):
-            own = getattr(self, field)
-            return getattr(facility, field) if own is None else own
+            return self.own_or_facility(getattr(self, field), getattr(facility, field))
 
         return BookingPolicy(
             opening_hours=pick("opening_hours"),
@@ -314,3 +332,56 @@ class Space(BilingualNameMixin, models.Model):
 
     def opening_hours_rows(self):
         return format_opening_hours(self.policy.opening_hours)
+
+
+def _saves_field(update_fields, name: str) -> bool:
+    return update_fields is None or name in update_fields
+
+
+class OpeningInterval(models.Model):
+    """One interval of a facility's or a space's own opening hours, as a row a query can join: the free-room
+    search decides "open for the whole window" in SQL (bookings.selectors.open_during).
+
+    The rows are a copy of the ``opening_hours`` JSON, written by ``Facility.save`` and ``Space.save`` (the
+    only writers of opening hours: forms, services, the admin and the seeds all save the model); an
+    ``update()`` or ``bulk_create()`` of opening hours would leave them behind. A space without its own hours
+    (``opening_hours`` empty) has no rows and uses its facility's.
+    """
+
+    facility = models.ForeignKey(Facility, on_delete=models.CASCADE, null=True, related_name="+")
+    space = models.ForeignKey(Space, on_delete=models.CASCADE, null=True, related_name="+")
+    weekday = models.PositiveSmallIntegerField(validators=[MaxValueValidator(6)])  # 0 is Monday
+    opens_minute = models.PositiveSmallIntegerField()
+    closes_minute = models.PositiveSmallIntegerField()  # 1440 is 24:00
+
+    class Meta:
+        verbose_name = _("opening interval")
+        verbose_name_plural = _("opening intervals")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(facility__isnull=False, space__isnull=True) | Q(facility__isnull=True, space__isnull=False),
+                name="opening_interval_one_owner",
+            ),
+            models.CheckConstraint(
+                condition=Q(opens_minute__lt=models.F("closes_minute"), closes_minute__lte=24 * 60),
+                name="opening_interval_opens_before_closes",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.weekday} {self.opens_minute}–{self.closes_minute}"
+
+    @classmethod
+    def write(
+        cls, *, facility: Facility | None = None, space: Space | None = None, opening_hours, replace: bool = True
+    ) -> None:
+        """Replace the rows of one facility or one space by those of its ``opening_hours`` (None: no rows);
+        ``replace=False`` for a new facility or space, which has none yet."""
+        owner = {"facility": facility} if facility is not None else {"space": space}
+        if replace:
+            cls.objects.filter(**owner).delete()
+        if opening_hours is not None:
+            cls.objects.bulk_create(
+                cls(**owner, weekday=weekday, opens_minute=opens, closes_minute=closes)
+                for weekday, opens, closes in opening_minutes(opening_hours)
+            )

@@ -80,6 +80,22 @@ def parse_day_hours(intervals, *, day: str) -> list[tuple[time, time]]:
     return pairs
 
 
+def minutes_since_midnight(moment: time) -> int:
+    """A time of day in whole minutes; ``time.max`` (24:00) is 1440."""
+    return 24 * 60 if moment == time.max else moment.hour * 60 + moment.minute
+
+
+def opening_minutes(value) -> list[tuple[int, int, int]]:
+    """The intervals of valid opening hours as ``(weekday, opens, closes)``: the weekday as ``date.weekday()``
+    (0 is Monday), the times in minutes since midnight (24:00 is 1440)."""
+    parsed = parse_opening_hours(value)
+    return [
+        (weekday, minutes_since_midnight(opens), minutes_since_midnight(closes))
+        for weekday, day in enumerate(WEEKDAYS)
+        for opens, closes in parsed[day]
+    ]
+
+
 def validate_opening_hours(value) -> None:
     parse_opening_hours(value)
 
