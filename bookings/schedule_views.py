@@ -105,6 +105,14 @@ def finder_schedule(request):
         spaces = spaces.filter(facility=facility)
     elif building is not None:
         spaces = spaces.filter(facility__building=building)
+    if status == 200:
+        # The form says what the grid shows, defaults included.
+        shown = request.GET.copy()
+        if not shown.get("date"):
+            shown["date"] = day.isoformat()
+        if facility is not None and not shown.get("facility"):
+            shown["facility"] = facility.slug
+        form = ScheduleQueryForm(shown)
     attendees = data.get("attendees")
     if attendees:
         spaces = spaces.filter(capacity__gte=attendees)
