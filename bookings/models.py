@@ -147,9 +147,10 @@ class Booking(models.Model):
             ),
         ]
         indexes = [
-            # SQLite's overlap check and the timelines: bookings of a space around a time.
+            # SQLite's overlap check and the timelines: bookings of a space around a time; the bookings of the
+            # facilities a manager sees (bookings.selectors.visible_bookings).
             models.Index(fields=["space", "start"], name="booking_space_start_idx"),
-            # "My bookings" and the organization's history.
+            # "My bookings" and the organization's history; the bookings a member sees (visible_bookings).
             models.Index(fields=["requested_by", "start"], name="booking_requester_start_idx"),
             models.Index(fields=["organization", "start"], name="booking_org_start_idx"),
             # The approval queue: pending bookings, oldest first.

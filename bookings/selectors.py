@@ -7,7 +7,7 @@ from typing import NamedTuple
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import connection
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, F, Lookup, OuterRef, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
@@ -145,13 +145,40 @@ def visible_bookings(user) -> QuerySet[Booking]:
     base = Booking.objects.select_related("space__facility__building", "organization", "requested_by")
     if is_admin(user):
         return base
-    # Subqueries rather than a join to memberships: no duplicate rows, so no DISTINCT over the table.
+    # Each part is read from its own index (requester, organization, space). A UNION of ids rather than a
+    # join to memberships: no duplicate rows, so no DISTINCT over the table.
     member_orgs = Membership.objects.filter(user=user).values("organization_id")
-    return base.filter(
-        Q(requested_by=user)
-        | Q(organization_id__in=member_orgs)
-        | Q(space__facility_id__in=facilities_managed_by(user).values("pk"))
+    own_or_organizations = (
+        Booking.objects.filter(requested_by=user)
+        .order_by()
+        .values("pk")
+        .union(Booking.objects.filter(organization_id__in=member_orgs).order_by().values("pk"))
     )
+    managed_spaces = Space.objects.filter(facility__in=facilities_managed_by(user).values("pk")).order_by().values("pk")
+    return base.filter(_in_subquery("pk", own_or_organizations) | _in_subquery("space_id", managed_spaces))
+
+
+def _in_subquery(column: str, values: QuerySet) -> Q:
+    """``column IN (values)``, written so that PostgreSQL reads it from an index.
+
+    PostgreSQL tests ``IN (subquery)`` under an OR row by row (a hashed subplan over a sequential scan);
+    ``= ANY(ARRAY(subquery))`` evaluates the subquery once and looks its values up in the column's index. The
+    array's size is unknown when the plan is made, so the estimate stays small and the plan stays on the index
+    whether the user sees 50 bookings or 50,000. SQLite reads ``IN (subquery)`` under an OR from the indexes as
+    it is (a multi-index OR).
+    """
+    if connection.vendor != "postgresql":
+        return Q(**{f"{column}__in": values})
+    return Q(_EqualsAny(F(column), ArraySubquery(values)))
+
+
+class _EqualsAny(Lookup):
+    """``lhs = ANY(rhs)`` for an array on the right."""
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY({rhs})", (*lhs_params, *rhs_params)
 
 
 def my_bookings(user, *, upcoming: bool) -> QuerySet[Booking]:
