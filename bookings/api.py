@@ -1,7 +1,5 @@
 from datetime import timedelta
 
-from django.core.paginator import Paginator as DjangoPaginator
-from django.db.models import Count, Window
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -21,6 +19,7 @@ from bookings import errors, selectors, series, services, waitlist
 from bookings.filters import SpaceFilter
 from bookings.models import Booking
 from common.api import Pagination, PrebuiltFieldsMixin, StrictQueryParamsMixin
+from common.pagination import CountedPaginator
 from hall.models import Space
 from hall.selectors import is_manager, refuse_without_second_factor
 from tenants.models import Organization
@@ -117,38 +116,6 @@ class SpaceSerializer(serializers.ModelSerializer):
             path = reverse("bookings:space_detail", kwargs={"slug": marker})
             parts = self._url_parts = (request.build_absolute_uri(path) if request else path).split(marker)
         return slug.join(parts)
-
-
-class CountedPaginator(DjangoPaginator):
-    """Reads a page and the number of rows of the whole list in one statement (``COUNT(*) OVER ()``), so
-    that a costly filter (the free-room search) runs once per request, not once to count and once for the
-    page. The count is read apart only when the page asked for is empty and not the first, or so far that
-    its offset might not fit the database's integers (Django's paginator then refuses it without reading)."""
-
-    LARGEST_OFFSET = 2**31
-
-    def page(self, number):
-        if (
-            "count" not in self.__dict__
-            and str(number).isdecimal()
-            and 1 <= int(number) <= self.LARGEST_OFFSET // self.per_page
-        ):
-            number = int(number)
-            bottom = (number - 1) * self.per_page
-            rows = list(self.object_list.annotate(rows_in_list=Window(Count("*")))[bottom : bottom + self.per_page])
-            if rows:
-                first = rows[0]
-                self.count = first["rows_in_list"] if isinstance(first, dict) else first.rows_in_list
-            elif number == 1:
-                self.count = 0
-            self._read_page = (number, rows)
-        return super().page(number)
-
-    def _get_page(self, object_list, number, paginator):
-        read = self.__dict__.get("_read_page")
-        if read is not None and read[0] == number:
-            object_list = read[1]
-        return super()._get_page(object_list, number, paginator)
 
 
 class SpacePagination(Pagination):

@@ -21,6 +21,7 @@ from bookings.models import Booking, CalendarFeed, WaitlistEntry
 from bookings.payment_instructions import payment_instructions
 from bookings.schedule_views import PrefillForm, room_schedule_context
 from common.error_pages import show_on_form
+from common.pagination import CountedPaginator
 from hall.models import Space
 from hall.selectors import manages_facility
 
@@ -39,7 +40,7 @@ def space_list(request):
         status = 400
     else:
         spaces = space_filter.qs
-    page = Paginator(spaces, SPACES_PER_PAGE).get_page(request.GET.get("page"))
+    page = CountedPaginator(spaces, SPACES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     carry, grid = _carried_search(space_filter)

@@ -219,3 +219,28 @@ def test_a_page_past_the_last_is_not_found(api_client, varied_rooms):
 
     assert response.status_code == 404
     assert response.json()["code"] == "not_found"
+
+
+def test_the_finder_page_reads_its_page_and_count_in_one_evaluation_of_the_search(client, varied_rooms):
+    query = {"available_from": "2027-01-04T12:00", "available_to": "2027-01-04T14:00"}
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get("/spaces/", query)
+
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 3
+    assert [space.slug for space in response.context["page"]] == ["equipped", "plain", "taken"]
+    assert len([q for q in queries.captured_queries if "bookings_closure" in q["sql"]]) == 1
+
+
+@pytest.mark.parametrize(("asked", "shown"), [("x", 1), ("0", 2), ("2", 2), ("9", 2)])
+def test_the_finder_falls_back_to_the_first_or_last_page_for_a_page_it_does_not_have(
+    client, varied_rooms, asked, shown, monkeypatch
+):
+    monkeypatch.setattr("bookings.views.SPACES_PER_PAGE", 2)
+    query = {"available_from": "2027-01-04T12:00", "available_to": "2027-01-04T14:00", "page": asked}
+
+    page = client.get("/spaces/", query).context["page"]
+
+    assert page.number == shown
+    assert [space.slug for space in page] == (["equipped", "plain"] if shown == 1 else ["taken"])
