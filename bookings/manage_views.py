@@ -199,13 +199,11 @@ def closure_cancel_bookings(request, pk):
     POST: cancel them all and tell the bookers."""
     closure = _closure_or_403(request, pk)
     if request.method == "GET":
-        hit = list(selectors.bookings_hit_by(closure))
-        # The facility cancelling refunds what was paid in full (services.cancel_booking).
-        refunds = [booking.amount_due if booking.payment_status == Booking.PaymentStatus.PAID else 0 for booking in hit]
+        hit = services.closure_cancellation_preview(closure=closure, manager=request.user)
         return render(
             request,
             "bookings/manage/closure_cancel_confirm.html",
-            {"closure": closure, "hit": list(zip(hit, refunds, strict=True)), "refund_total": sum(refunds)},
+            {"closure": closure, "hit": hit, "refund_total": sum(refund for _booking, refund in hit)},
         )
     cancelled = services.cancel_bookings_hit_by_closure(closure=closure, manager=request.user)
     messages.success(

@@ -324,12 +324,8 @@ def cancel_booking(*, booking: Booking, user, reason: str = "", closure: Closure
         booking.cancelled_at = timezone.now()
         booking.cancel_reason = reason
         if booking.payment_status == Booking.PaymentStatus.PAID:
-            # The facility cancelling (a manager, a closure) refunds in full; the booker by the tiers.
             by_facility = by_closure or (is_manager and booking.requested_by_id != user.pk)
-            percent = (
-                100 if by_facility else fees.refund_percent(booking.space.facility, booking.start, booking.cancelled_at)
-            )
-            booking.refund_amount = fees.refund_amount(booking.amount_due, percent)
+            booking.refund_amount = refund_due(booking, by_facility=by_facility, at=booking.cancelled_at)
             booking.payment_status = (
                 Booking.PaymentStatus.REFUND_DUE if booking.refund_amount else Booking.PaymentStatus.PAID
             )
@@ -501,14 +497,35 @@ def record_refund(*, booking: Booking, manager) -> Booking:
     return booking
 
 
+def refund_due(booking: Booking, *, by_facility: bool, at: datetime) -> int:
+    """What cancelling a paid booking at ``at`` refunds: in full when the facility cancels (a manager, a
+    closure), else by the facility's tiers."""
+    percent = 100 if by_facility else fees.refund_percent(booking.space.facility, booking.start, at)
+    return fees.refund_amount(booking.amount_due, percent)
+
+
 def refund_preview(*, booking: Booking, user, now: datetime | None = None) -> int | None:
     """What cancelling now would refund (shown before the booker confirms); None when nothing was paid."""
     if booking.payment_status != Booking.PaymentStatus.PAID:
         return None
-    now = now or timezone.now()
     by_facility = manages_facility(user, booking.space.facility) and booking.requested_by_id != user.pk
-    percent = 100 if by_facility else fees.refund_percent(booking.space.facility, booking.start, now)
-    return fees.refund_amount(booking.amount_due, percent)
+    return refund_due(booking, by_facility=by_facility, at=now or timezone.now())
+
+
+def closure_cancellation_preview(*, closure: Closure, manager) -> list[tuple[Booking, int]]:
+    """The bookings a closure's "cancel them all" would cancel, each with the refund it would owe (a closure
+    refunds what was paid in full), for the manager to confirm."""
+    require_manager(manager, closure.facility)
+    now = timezone.now()
+    return [
+        (
+            booking,
+            refund_due(booking, by_facility=True, at=now)
+            if booking.payment_status == Booking.PaymentStatus.PAID
+            else 0,
+        )
+        for booking in selectors.bookings_hit_by(closure)
+    ]
 
 
 def cancel_unpaid_bookings(*, now: datetime | None = None) -> int:
