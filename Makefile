@@ -56,6 +56,9 @@ vendor:
 	npm install --no-save --no-audit --no-fund
 	cp node_modules/@picocss/pico/css/pico.jade.min.css node_modules/@picocss/pico/LICENSE.md static/vendor/pico/
 	cp node_modules/htmx.org/dist/htmx.min.js node_modules/htmx.org/LICENSE static/vendor/htmx/
+	cp node_modules/chart.js/dist/chart.umd.min.js node_modules/chart.js/LICENSE.md static/vendor/chartjs/
+	# No source maps are shipped, so the manifest storage must not look for one.
+	sed -i '/sourceMappingURL/d' static/vendor/chartjs/chart.umd.min.js
 
 check-deploy: install
 	DONGNAM_ENV=production DEBUG=false SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \

@@ -15,7 +15,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import F, Func, IntegerField, Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import get_language
@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from bookings import selectors
 from bookings.models import Booking
 from bookings.rules import HALL_TZ, holiday_name
+from common.db import EpochMinute
 from hall.models import Space
 from hall.opening_hours import WEEKDAYS, parse_opening_hours
 from hall.selectors import facilities_managed_by
@@ -224,19 +225,6 @@ class _Viewer:
     @property
     def is_manager(self) -> bool:
         return bool(self.managed_facility_ids)
-
-
-class EpochMinute(Func):
-    """Minutes since 1970 of a timestamp, as an integer computed by the database: the grid needs only
-    minutes, and reading them as integers spares the making of a datetime per row."""
-
-    output_field = IntegerField()
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="(EXTRACT(EPOCH FROM %(expressions)s)::bigint / 60)")
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="(CAST(strftime('%%%%s', %(expressions)s) AS INTEGER) / 60)")
 
 
 def _booking_rows(space_ids: list[int], start: datetime, end: datetime):

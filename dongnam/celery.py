@@ -74,6 +74,19 @@ app.conf.beat_schedule = {
         "task": "tenants.tasks.update_contract_statuses",
         "schedule": crontab(hour=0, minute=5),
     },
+    # The reports' day-by-day figures: the weeks around today often, the past year once a night.
+    "refresh-recent-usage": {
+        "task": "reports.tasks.refresh_recent_usage",
+        "schedule": crontab(minute="*/15"),
+    },
+    "rebuild-usage": {
+        "task": "reports.tasks.rebuild_usage",
+        "schedule": crontab(hour=3, minute=20),
+    },
+    "outcome-report-reminders": {
+        "task": "tenants.tasks.send_outcome_report_reminders",
+        "schedule": crontab(month_of_year=1, day_of_month=15, hour=9, minute=0),
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=10),

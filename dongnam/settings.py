@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "hall",
     "tenants",
     "bookings",
+    "reports",
     "demo",
 ]
 

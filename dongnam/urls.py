@@ -18,6 +18,7 @@ from dongnam import views as dongnam_views
 from hall import views as hall_views
 from hall.api import BuildingViewSet, FacilityViewSet
 from notifications.api import NotificationViewSet
+from reports.api import ReportViewSet
 from tenants.api import ContractViewSet, OrganizationViewSet, RenewalViewSet
 
 # Admin sign-in goes through allauth, so the admin gets the same rate limits and two-factor step.
@@ -34,6 +35,7 @@ router.register("organizations", OrganizationViewSet, basename="organization")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("renewals", RenewalViewSet, basename="renewal")
 router.register("notifications", NotificationViewSet, basename="notification")
+router.register("reports", ReportViewSet, basename="report")
 
 
 def favicon(request):
@@ -48,6 +50,7 @@ urlpatterns = [
     path("", include("bookings.urls")),
     path("", include("tenants.urls")),
     path("", include("notifications.urls")),
+    path("", include("reports.urls")),
     # The manager's start page composes bookings and tenants, so the wiring serves it under hall's name.
     path("manage/", include(([path("", dongnam_views.manage_dashboard, name="manage_dashboard")], "hall"))),
     path("accounts/", include("accounts.urls")),
