@@ -1,8 +1,13 @@
+from datetime import timedelta
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from demo import layout
 from hall import seed
+from reports.services import build_usage
+from reports.tasks import NIGHTLY_DAYS_BACK
 
 
 class Command(BaseCommand):
@@ -29,6 +34,10 @@ class Command(BaseCommand):
                 )
             result = layout.load_demo(password=settings.DEMO_PASSWORD, month=not options["no_month"])
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({result['created']} new rows)."))
+            # The reports read figures built by the worker's schedule; build them now so the first visit has them.
+            today = timezone.localdate()
+            days = build_usage(first=today - timedelta(days=NIGHTLY_DAYS_BACK), last=today + timedelta(days=92))
+            self.stdout.write(f"Report figures built ({days} space-days).")
             self.stdout.write("Demo logins (password: DEMO_PASSWORD, default 'dongnam-demo'):")
             for account in layout.DEMO_ACCOUNTS:
                 self.stdout.write(f"  {account.email:<34} {account.role}")
