@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     "hall",
     "tenants",
     "bookings",
+    "payments",
+    "papers",
     "reports",
     "demo",
 ]

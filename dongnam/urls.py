@@ -51,6 +51,8 @@ urlpatterns = [
     path("", include("tenants.urls")),
     path("", include("notifications.urls")),
     path("", include("reports.urls")),
+    path("", include("payments.urls")),
+    path("", include("papers.urls")),
     # The manager's start page composes bookings and tenants, so the wiring serves it under hall's name.
     path("manage/", include(([path("", dongnam_views.manage_dashboard, name="manage_dashboard")], "hall"))),
     path("accounts/", include("accounts.urls")),
