@@ -18,7 +18,19 @@ class OrganizationSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Organization
-        fields = ["id", "name", "name_en", "kind", "business_number", "representative", "email", "phone", "role"]
+        fields = [
+            "id",
+            "name",
+            "name_en",
+            "kind",
+            "business_number",
+            "business_status",
+            "business_checked_at",
+            "representative",
+            "email",
+            "phone",
+            "role",
+        ]
 
     def get_role(self, organization) -> str | None:
         roles = self.context.get("roles", {})

@@ -22,5 +22,8 @@ class TenantsConfig(AppConfig):
                 "renewal.changes_requested": _("Changes asked for"),
                 "renewal.accepted": _("Terms accepted"),
                 "renewal.withdrawn": _("Withdrawn"),
+                "outcome.filed": _("Outcomes reported"),
+                "outcome.updated": _("Outcomes corrected"),
+                "outcome.reminded": _("Asked for the outcomes"),
             }
         )

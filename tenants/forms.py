@@ -1,7 +1,9 @@
 from django import forms
+from django.core.validators import MaxValueValidator
 from django.utils.translation import gettext_lazy as _
 
-from tenants.models import LeaseContract, Membership, Organization, RenewalRequest
+from tenants.models import OUTCOME_FIRST_YEAR, LeaseContract, Membership, Organization, RenewalRequest
+from tenants.outcomes import MAX_AMOUNT, MAX_COUNT
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -89,3 +91,107 @@ class ContractFilterForm(forms.Form):
     )
     expiring_within = forms.IntegerField(label=_("Ending within (days)"), required=False, min_value=0, max_value=3650)
     organization = forms.CharField(label=_("Organization"), required=False, max_length=100)
+
+
+# --- Outcomes ---------------------------------------------------------------------------------------------
+
+NOT_NEGATIVE = {"min_value": _("Enter 0 or more."), "max_value": _("The number is too large; check it.")}
+
+
+class AmountField(forms.IntegerField):
+    """A sum in won as people write it: "120,000,000", "120 000 000" or "120,000,000원" are 120000000."""
+
+    widget = forms.TextInput
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, max_value=MAX_AMOUNT, error_messages=NOT_NEGATIVE, **kwargs)
+        self.widget.attrs.update({"inputmode": "numeric", "autocomplete": "off"})
+
+    def prepare_value(self, value):
+        # Shown with thousands separators, as the figure is read; to_python takes them off again.
+        return f"{value:,}" if isinstance(value, int) else value
+
+    def to_python(self, value):
+        if isinstance(value, str):
+            value = "".join(value.split()).replace(",", "").removesuffix("원")
+        return super().to_python(value)
+
+
+class CountField(forms.IntegerField):
+    def __init__(self, **kwargs):
+        super().__init__(min_value=0, max_value=MAX_COUNT, error_messages=NOT_NEGATIVE, **kwargs)
+        self.widget.attrs.update({"inputmode": "numeric"})
+
+
+class OutcomeReportForm(forms.Form):
+    year = forms.TypedChoiceField(
+        label=_("Year"),
+        coerce=int,
+        choices=(),
+        error_messages={"invalid_choice": _("Choose a year that has ended and in which you leased a unit.")},
+    )
+    sales = AmountField(
+        label=_("Sales (KRW)"),
+        help_text=_("The year's revenue in won, as in the financial statements. Commas are fine."),
+    )
+    employees = CountField(
+        label=_("Employees at the end of the year"),
+        help_text=_("Headcount on 31 December, the representative included."),
+    )
+    investment = AmountField(
+        label=_("Investment attracted (KRW)"),
+        initial=0,
+        help_text=_("Investment received during the year (equity, convertible notes and the like); 0 if none."),
+    )
+    ip_count = CountField(
+        label=_("Intellectual property (patents etc.)"),
+        initial=0,
+        help_text=_("Patents, utility models, designs and trademarks registered or applied for during the year."),
+    )
+    ip_note = forms.CharField(
+        label=_("Intellectual property: details"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional, e.g. application numbers."),
+    )
+    products_launched = CountField(
+        label=_("Products launched"),
+        initial=0,
+        help_text=_("New products or services launched during the year."),
+    )
+    products_note = forms.CharField(
+        label=_("Products: details"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Optional, e.g. product names."),
+    )
+
+    def __init__(self, *args, years: list[int], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(year, str(year)) for year in years]
+
+
+class OutcomeFilterForm(forms.Form):
+    """The manager's table: a facility (a slug; the view checks it is theirs) and an ended year."""
+
+    facility = forms.SlugField(required=False)
+    year = forms.IntegerField(label=_("Year"), required=False, min_value=OUTCOME_FIRST_YEAR)
+
+    def __init__(self, *args, last_year: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].max_value = last_year
+        self.fields["year"].validators.append(MaxValueValidator(last_year))
+
+
+class AskAgainForm(forms.Form):
+    year = forms.IntegerField(min_value=OUTCOME_FIRST_YEAR)
+    facility = forms.SlugField(required=False)
+
+
+class RegisterOrganizationForm(OrganizationForm):
+    """A person registers their organization (they become its owner): its kind decides social-economy reductions."""
+
+    class Meta(OrganizationForm.Meta):
+        fields = ["name", "name_en", "kind", "business_number", "representative", "email", "phone", "address"]

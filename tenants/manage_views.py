@@ -1,9 +1,12 @@
 """Manager pages for leases, scoped to the facilities the manager manages (others get 403)."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,9 +14,9 @@ from django.views.decorators.http import require_POST
 from common.csv_export import csv_response
 from hall.decorators import manager_required
 from hall.selectors import facilities_managed_by, manages_facility
-from tenants import selectors, services
-from tenants.forms import ApproveRenewalForm, ContractFilterForm, ManagerNoteForm
-from tenants.models import RenewalRequest
+from tenants import exports, outcomes, selectors, services
+from tenants.forms import ApproveRenewalForm, AskAgainForm, ContractFilterForm, ManagerNoteForm, OutcomeFilterForm
+from tenants.models import Organization, RenewalRequest
 from tenants.views import flash_form_errors
 
 
@@ -153,3 +156,82 @@ def unit_list(request):
         "tenants/manage/unit_list.html",
         {"units": selectors.units_with_occupancy(request.user, today=timezone.localdate())},
     )
+
+
+# --- Outcomes ---------------------------------------------------------------------------------------------
+
+# How many ended years the table's year list offers; an older year can still be asked for in the address.
+OUTCOME_YEARS_LISTED = 10
+
+
+@manager_required
+def outcome_table(request):
+    """The outcomes of the organizations that leased in one of the manager's facilities during one year."""
+    last_year = outcomes.past_year(timezone.localdate())
+    facilities = list(facilities_managed_by(request.user).order_by("position", "slug"))
+    form = OutcomeFilterForm(request.GET or None, last_year=last_year)
+    filters = form.cleaned_data if form.is_valid() else {}
+    slug = filters.get("facility") or (facilities[0].slug if facilities else None)
+    facility = next((f for f in facilities if f.slug == slug), None)
+    if slug and facility is None:
+        raise PermissionDenied
+    year = filters.get("year") or last_year
+    table = outcomes.outcome_table(facility=facility, year=year) if facility else None
+    export = request.GET.get("format")
+    if table is not None and export == "csv":
+        return exports.outcomes_csv(table)
+    if table is not None and export == "xlsx":
+        return exports.outcomes_xlsx(table)
+    years = list(range(last_year, last_year - OUTCOME_YEARS_LISTED, -1))
+    if year not in years:
+        years.append(year)
+    query = {"facility": slug or "", "year": year}
+    return render(
+        request,
+        "tenants/manage/outcome_table.html",
+        {
+            "form": form,
+            "facilities": facilities,
+            "facility": facility,
+            "year": year,
+            "years": years,
+            "table": table,
+            "figure_labels": [label for _name, label in outcomes.FIGURES],
+            "csv_query": urlencode({**query, "format": "csv"}),
+            "xlsx_query": urlencode({**query, "format": "xlsx"}),
+        },
+        status=200 if form.is_valid() or not form.is_bound else 400,
+    )
+
+
+@manager_required
+@require_POST
+def ask_outcome_report(request, organization_pk):
+    """Ask an organization again for a year's figures (not destructive: no confirmation step)."""
+    organization = get_object_or_404(Organization, pk=organization_pk)
+    # Whose organization it is is checked before what was sent: another facility's manager is refused (403).
+    if not outcomes.held_leases(organization).filter(unit__facility__in=facilities_managed_by(request.user)).exists():
+        raise PermissionDenied
+    form = AskAgainForm(request.POST)
+    if not form.is_valid():
+        raise services.TenancyError("invalid", _("Choose the year the figures are for."), field="year")
+    year = form.cleaned_data["year"]
+    back = (
+        reverse("tenants:manage_outcomes")
+        + "?"
+        + urlencode({"facility": form.cleaned_data["facility"] or "", "year": year})
+    )
+    try:
+        outcomes.ask_for_outcome_report(organization=organization, manager=request.user, year=year)
+    except services.TenancyError as error:
+        # Asked already today, or reported in the meantime: said on the table, not as an error page.
+        if error.code in ("asked_recently", "already_filed"):
+            messages.info(request, error.message)
+            return redirect(back)
+        raise
+    messages.success(
+        request,
+        _("%(organization)s was asked again for its outcomes of %(year)s.")
+        % {"organization": organization.display_name, "year": year},
+    )
+    return redirect(back)

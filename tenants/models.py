@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from common.db import PostgresExclusionConstraint
@@ -27,6 +27,14 @@ class Organization(models.Model):
         PUBLIC_BODY = "public_body", _("Public body")
         OTHER = "other", _("Other")
 
+    class BusinessStatus(models.TextChoices):
+        # As the National Tax Service reports it (tenants.nts): 01 계속, 02 휴업, 03 폐업.
+        ACTIVE = "active", pgettext_lazy("business status", "In business")
+        SUSPENDED = "suspended", pgettext_lazy("business status", "Suspended")
+        CLOSED = "closed", pgettext_lazy("business status", "Closed")
+        # Not asked yet, no key to ask with, the service did not answer, or the number is not registered.
+        UNVERIFIED = "unverified", pgettext_lazy("business status", "Not verified")
+
     # Kinds that count as the social economy for fee reductions.
     SOCIAL_ECONOMY_KINDS = (Kind.SOCIAL_ENTERPRISE, Kind.COOPERATIVE, Kind.VILLAGE_ENTERPRISE)
 
@@ -42,6 +50,11 @@ class Organization(models.Model):
         validators=[validate_business_number],
         help_text=_("10 digits, e.g. 123-45-67890."),
     )
+    business_status = models.CharField(
+        _("business status"), max_length=12, choices=BusinessStatus.choices, default=BusinessStatus.UNVERIFIED
+    )
+    business_checked_at = models.DateTimeField(_("business status checked at"), null=True, blank=True)
+    business_status_note = models.CharField(_("tax service's note"), max_length=200, blank=True)
     representative = models.CharField(_("representative"), max_length=100, blank=True)
     email = models.EmailField(_("contact e-mail"), blank=True)
     phone = models.CharField(_("contact phone"), max_length=30, blank=True)
@@ -62,6 +75,14 @@ class Organization(models.Model):
                 name="organization_business_number_digits",
             ),
         ]
+        indexes = [
+            # The yearly re-check: numbers never checked, or checked longest ago, first.
+            models.Index(
+                fields=["business_checked_at"],
+                condition=Q(business_number__isnull=False),
+                name="organization_nts_check_idx",
+            ),
+        ]
 
     def __str__(self):
         return self.display_name
@@ -78,7 +99,12 @@ class Organization(models.Model):
 
     @property
     def is_social_economy(self) -> bool:
-        return self.kind in self.SOCIAL_ECONOMY_KINDS
+        """A social-economy organization still in business: a closed one gets no social-economy reduction."""
+        return self.kind in self.SOCIAL_ECONOMY_KINDS and not self.is_closed_business
+
+    @property
+    def is_closed_business(self) -> bool:
+        return self.business_status == self.BusinessStatus.CLOSED
 
     def clean_fields(self, exclude=None):
         if self.business_number and not (exclude and "business_number" in exclude):
@@ -365,3 +391,63 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+# The years an outcome report may name; the service also refuses a year that has not ended yet.
+OUTCOME_FIRST_YEAR = 2000
+OUTCOME_LAST_YEAR = 2100
+
+
+class OutcomeReport(models.Model):
+    """What a tenant achieved in one calendar year (성과 보고): the figures a public incubator reports on.
+
+    One row per organization and year; filing the same year again corrects it (tenants.outcomes).
+    """
+
+    organization = models.ForeignKey(
+        Organization, on_delete=models.CASCADE, related_name="outcome_reports", verbose_name=_("organization")
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    sales = models.PositiveBigIntegerField(_("sales (KRW)"))
+    employees = models.PositiveIntegerField(_("employees at year end"))
+    investment = models.PositiveBigIntegerField(_("investment attracted (KRW)"), default=0)
+    ip_count = models.PositiveIntegerField(_("intellectual property (patents etc.)"), default=0)
+    ip_note = models.TextField(_("note on intellectual property"), blank=True)
+    products_launched = models.PositiveIntegerField(_("products launched"), default=0)
+    products_note = models.TextField(_("note on products"), blank=True)
+    filed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("filed by"),
+    )
+    filed_at = models.DateTimeField(_("filed at"), default=timezone.now)
+    updated = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("outcome report")
+        verbose_name_plural = _("outcome reports")
+        ordering = ["organization__name", "-year"]
+        constraints = [
+            # One report per organization and year; filing again updates it. Its index also serves the
+            # reports of an organization (the tenant's page) and of a year (the manager's table).
+            models.UniqueConstraint(fields=["organization", "year"], name="outcome_one_report_per_year"),
+            # Positive fields already refuse negatives on PostgreSQL and SQLite; named here, the rule holds on
+            # any database and reads in one place.
+            models.CheckConstraint(
+                condition=Q(sales__gte=0)
+                & Q(employees__gte=0)
+                & Q(investment__gte=0)
+                & Q(ip_count__gte=0)
+                & Q(products_launched__gte=0),
+                name="outcome_figures_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=OUTCOME_FIRST_YEAR) & Q(year__lte=OUTCOME_LAST_YEAR), name="outcome_year_in_range"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} · {self.year}"

@@ -17,7 +17,8 @@ from notifications.messages import Message, absolute_url, reason_lines, subject_
 from notifications.models import Notification
 from notifications.registry import register_kind, register_subject
 from notifications.services import notify
-from tenants.models import Invitation, LeaseContract, Membership, RenewalRequest
+from tenants.models import Invitation, LeaseContract, Membership, Organization, OutcomeReport, RenewalRequest
+from tenants.outcomes import outcome_url
 
 # --- The texts ----------------------------------------------------------------------------------------------
 
@@ -120,6 +121,38 @@ def invitation(notification) -> Message:
     )
 
 
+def outcome_report_due(notification) -> Message:
+    organization = notification.subject
+    year = notification.context.get("year")
+    lines = [
+        _(
+            "The Dongnam Exhibition Hall asks %(organization)s for its outcomes of %(year)s: sales, employees at "
+            "the end of the year, investment attracted, intellectual property and products launched."
+        )
+        % {"organization": organization, "year": year},
+        _("Reporting takes a few minutes; you can correct the figures later."),
+    ]
+    if notification.context.get("asked_again"):
+        lines.insert(0, _("The facility's manager asks again: the report of %(year)s is missing.") % {"year": year})
+    return Message(
+        subject=subject_line(_("Please report your outcomes of %(year)s") % {"year": year}),
+        lines=lines,
+        link=absolute_url(_outcome_link(notification)),
+        link_label=_("Report the outcomes"),
+    )
+
+
+def _outcome_link(notification) -> str:
+    return outcome_url(notification.subject, notification.context.get("year"))
+
+
+def _outcome_still_missing(notification) -> bool:
+    """Nothing is sent once the year is reported."""
+    return not OutcomeReport.objects.filter(
+        organization_id=notification.subject_id, year=notification.context.get("year")
+    ).exists()
+
+
 def _lease_still_ending(notification) -> bool:
     """No reminder once notice is given or a renewal is approved or accepted."""
     contract = notification.subject
@@ -191,9 +224,17 @@ def register() -> None:
     register_kind("renewal_accepted", gettext_lazy("Renewal terms accepted"), build=renewal_accepted)
     register_kind("contract_expired", gettext_lazy("Contract expired"), build=contract_expired)
     register_kind("invitation", gettext_lazy("Invitation"), build=invitation)
+    register_kind(
+        "outcome_report_due",
+        gettext_lazy("Outcome report due"),
+        build=outcome_report_due,
+        link=_outcome_link,
+        still_relevant=_outcome_still_missing,
+    )
     register_subject(_renewals_for_inbox)
     register_subject(_contracts_for_inbox)
     register_subject(_invitations_for_inbox)
+    register_subject(_organizations_for_inbox)
 
 
 def _renewals_for_inbox():
@@ -206,3 +247,7 @@ def _contracts_for_inbox():
 
 def _invitations_for_inbox():
     return Invitation.objects.select_related("organization", "invited_by")
+
+
+def _organizations_for_inbox():
+    return Organization.objects.all()

@@ -16,6 +16,7 @@ from audit.services import record
 from hall.selectors import manages_facility
 from notifications.models import Notification
 from notifications.services import Recipient, notify
+from tenants import business
 from tenants.documents import validate_document
 from tenants.errors import TenancyError
 from tenants.models import (
@@ -70,7 +71,12 @@ def update_organization(*, organization: Organization, user, changes: dict) -> O
         except ValidationError as error:
             field, messages = next(iter(error.message_dict.items()))
             raise TenancyError("invalid", messages[0], field=field) from None
+        number_changed = organization.business_number != before.get("business_number", organization.business_number)
+        if number_changed:
+            business.mark_unverified(organization)
         organization.save()
+        if number_changed:
+            business.queue_check(organization)
         record(actor=user, action="organization.updated", target=organization, before=before, after=changes)
     return organization
 
@@ -287,6 +293,7 @@ def create_contract(
         LeasableUnit.objects.select_for_update().filter(pk=unit.pk).first()
         if not manages_facility(manager, unit.facility):
             raise TenancyError("not_manager", _("Only the facility's managers may do this."))
+        business.refuse_closed_business(organization)
         _check_unit_free(unit=unit, start_date=start_date, end_date=end_date)
         contract = _save_contract(
             LeaseContract(
@@ -570,6 +577,7 @@ def accept_renewal(*, renewal: RenewalRequest, user, ip: str | None) -> LeaseCon
         _require_status(renewal, RenewalRequest.Status.APPROVED, _("Only approved terms can be accepted, once."))
         if renewal.term_months not in renewal_terms(contract):
             raise TenancyError("over_tenancy_cap", _("This renewal would pass the facility's limit of tenancy."))
+        business.refuse_closed_business(contract.organization)
         start = contract.end_date + timedelta(days=1)
         end = start + relativedelta(months=renewal.term_months) - timedelta(days=1)
         _check_unit_free(unit=contract.unit, start_date=start, end_date=end)

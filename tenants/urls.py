@@ -6,6 +6,7 @@ app_name = "tenants"
 
 urlpatterns = [
     path("organizations/", views.organization_list, name="organization_list"),
+    path("organizations/new/", views.register_organization, name="register_organization"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization_detail"),
     path("organizations/<int:pk>/invite/", views.invite, name="invite"),
     path(
@@ -15,6 +16,7 @@ urlpatterns = [
     ),
     path("organizations/<int:pk>/members/<int:user_pk>/role/", views.member_role, name="member_role"),
     path("organizations/<int:pk>/members/<int:user_pk>/remove/", views.member_remove, name="member_remove"),
+    path("organizations/<int:pk>/outcomes/", views.organization_outcomes, name="organization_outcomes"),
     path("invitations/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("contracts/", views.contract_list, name="contract_list"),
     path("contracts/<int:pk>/", views.contract_detail, name="contract_detail"),
@@ -30,4 +32,6 @@ urlpatterns = [
     path("manage/renewals/<int:pk>/reject/", manage_views.reject_renewal, name="reject_renewal"),
     path("manage/renewals/<int:pk>/request-changes/", manage_views.request_changes, name="request_changes"),
     path("manage/units/", manage_views.unit_list, name="unit_list"),
+    path("manage/outcomes/", manage_views.outcome_table, name="manage_outcomes"),
+    path("manage/outcomes/<int:organization_pk>/ask/", manage_views.ask_outcome_report, name="ask_outcome_report"),
 ]

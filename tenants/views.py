@@ -10,13 +10,16 @@ from accounts.models import User
 from audit.selectors import history_of
 from common.error_pages import show_on_form
 from hall.selectors import manages_facility
-from tenants import selectors, services
+from tenants import business, nts, outcomes, selectors, services
+from tenants.errors import TenancyError
 from tenants.forms import (
     ApproveRenewalForm,
     InvitationForm,
     ManagerNoteForm,
     NoticeForm,
     OrganizationForm,
+    OutcomeReportForm,
+    RegisterOrganizationForm,
     RenewalForm,
     RoleForm,
 )
@@ -52,6 +55,26 @@ def organization_list(request):
 
 
 @login_required
+def register_organization(request):
+    """Register an organization; the person becomes its owner. The tax service is asked about its number after."""
+    form = RegisterOrganizationForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                organization = business.register_organization(user=request.user, fields=form.cleaned_data)
+            except TenancyError as error:
+                show_on_form(form, error)
+                status = error.status
+            else:
+                messages.success(request, _("Your organization is registered; you are its owner."))
+                return redirect("tenants:organization_detail", pk=organization.pk)
+        else:
+            status = 400
+    return render(request, "tenants/organization_register.html", {"form": form}, status=status)
+
+
+@login_required
 def organization_detail(request, pk):
     organization, role = _member_organization_or_404(request.user, pk)
     status = 200
@@ -83,6 +106,7 @@ def organization_detail(request, pk):
             "invite_form": invite_form,
             "role_form": RoleForm(),
             "contracts": selectors.contracts_of(request.user).filter(organization=organization),
+            "nts_configured": nts.is_configured(),
             **selectors.organization_page(organization),
         },
         status=status,
@@ -151,6 +175,58 @@ def member_remove(request, pk, user_pk):
     return redirect("tenants:organization_detail", pk=pk)
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
+def organization_outcomes(request, pk):
+    """The organization's outcome reports, year by year; its owners and admins file or correct a year."""
+    organization, role = _member_organization_or_404(request.user, pk)
+    today = timezone.localdate()
+    years = outcomes.reportable_years(organization, today=today)
+    reports = outcomes.reports_of(organization)
+    status = 200
+    if request.method == "POST":
+        # Who may file is checked before what was sent: a member is refused whatever the figures.
+        services.require_role(request.user, organization, services.OWNER_OR_ADMIN)
+        form = OutcomeReportForm(request.POST, years=years)
+        if form.is_valid():
+            try:
+                report = outcomes.file_outcome_report(organization=organization, user=request.user, **form.cleaned_data)
+            except services.TenancyError as error:
+                show_on_form(form, error)
+                status = error.status
+            else:
+                messages.success(request, _("The outcomes of %(year)s were saved.") % {"year": report.year})
+                return redirect(outcomes.outcome_url(organization, report.year))
+        else:
+            status = 400
+    else:
+        asked = request.GET.get("year", "")
+        year = int(asked) if asked.isdigit() and int(asked) in years else (years[0] if years else None)
+        report = next((report for report in reports if report.year == year), None)
+        initial = {"year": year}
+        if report is not None:
+            fields = (*outcomes.FIGURE_NAMES, "ip_note", "products_note")
+            initial.update({name: getattr(report, name) for name in fields})
+        form = OutcomeReportForm(initial=initial, years=years)
+    filed_years = {report.year for report in reports}
+    return render(
+        request,
+        "tenants/organization_outcomes.html",
+        {
+            "organization": organization,
+            "role": role,
+            "can_file": role in services.OWNER_OR_ADMIN and bool(years),
+            "form": form,
+            "history": outcomes.report_history(reports),
+            "figure_labels": [label for _name, label in outcomes.FIGURES],
+            "years": [(year, year in filed_years) for year in years],
+            "is_tenant": bool(years) or outcomes.held_leases(organization).exists(),
+            "past_year": outcomes.past_year(today),
+        },
+        status=status,
+    )
+
+
 def accept_invitation(request, token):
     """Join from the e-mailed link. Without an account, sign up first: the address is taken as verified."""
     try:
@@ -198,8 +274,14 @@ def _visible_contract_or_404(user, pk):
 
 @login_required
 def contract_detail(request, pk):
-    contract = _visible_contract_or_404(request.user, pk)
     today = timezone.localdate()
+    # Whether last year's outcomes are reported comes with the contract's own query (no query more).
+    contract = get_object_or_404(
+        selectors.visible_contracts(request.user).annotate(
+            past_year_reported=outcomes.reported(outcomes.past_year(today))
+        ),
+        pk=pk,
+    )
     role = services.role_of(request.user, contract.organization)
     renewals = list(selectors.renewals_of(contract))
     open_renewal = next((r for r in renewals if r.is_open), None)
@@ -214,6 +296,7 @@ def contract_detail(request, pk):
         and opens <= today <= closes
     )
     terms = services.renewal_terms(contract)
+    history = selectors.contract_history(contract)
     return render(
         request,
         "tenants/contract_detail.html",
@@ -227,7 +310,13 @@ def contract_detail(request, pk):
             "can_act": can_act,
             "can_renew": can_renew,
             "renewal_form": RenewalForm(terms=terms) if can_renew else None,
-            "history": selectors.contract_history(contract),
+            # With a renewal, the tenant is asked for last year's outcomes if they are missing.
+            "outcomes": (
+                outcomes.missing_in_tenancy(history, reported=contract.past_year_reported, today=today)
+                if can_act and (can_renew or open_renewal)
+                else None
+            ),
+            "history": history,
             "is_manager": manages_facility(request.user, contract.unit.facility),
             "audit": history_of(contract),
         },
@@ -301,14 +390,22 @@ def renewal_detail(request, pk):
     role = services.role_of(request.user, contract.organization)
     is_manager = manages_facility(request.user, contract.unit.facility)
     ceiling = services.max_renewal_rent(contract)
+    can_act = role in services.OWNER_OR_ADMIN
     return render(
         request,
         "tenants/renewal_detail.html",
         {
+            # The manager reviews the request beside the tenant's latest outcomes; the tenant is asked for a
+            # missing year while the request is open.
+            "outcomes": (
+                outcomes.outcome_summary(contract.organization, today=timezone.localdate())
+                if is_manager or (can_act and renewal.is_open)
+                else None
+            ),
             "renewal": renewal,
             "contract": contract,
             "documents": renewal.documents.all(),
-            "can_act": role in services.OWNER_OR_ADMIN,
+            "can_act": can_act,
             "is_manager": is_manager,
             "ceiling": ceiling,
             "approve_form": ApproveRenewalForm(ceiling=ceiling, initial={"monthly_rent": contract.monthly_rent}),

@@ -172,6 +172,23 @@ PAGES = [
     row("tenants:request_changes",        POST, "renewal",                L,   403, 403, 403, 400, 403, 400),
     row("tenants:request_changes",        GET,  "renewal",                L,   403, 403, 403, 405, 405, 405),
     row("tenants:unit_list",              GET,  "",                       L,   403, 403, 403, 200, 200, 200),
+    # Tenants' outcome reports: filed by the tenant's owners, read by the managers of its facility.
+    row("tenants:organization_outcomes",  GET,  "tenant",                 L,   404, 404, 200, 404, 404, 404),
+    row("tenants:organization_outcomes",  GET,  "startup",                L,   200, 404, 404, 404, 404, 404),
+    row("tenants:organization_outcomes",  POST, "tenant",                 L,   404, 404, 400, 404, 404, 404),
+    row("tenants:organization_outcomes",  POST, "startup",                L,   403, 404, 404, 404, 404, 404),
+    row("tenants:manage_outcomes",        GET,  "",                       L,   403, 403, 403, 200, 200, 200),
+    row("tenants:manage_outcomes",        GET,  "",                       L,   403, 403, 403, 200, 403, 200,
+        query=TOWN),
+    row("tenants:manage_outcomes",        GET,  "",                       L,   403, 403, 403, 200, 200, 200,
+        query="format=xlsx"),
+    row("tenants:manage_outcomes",        GET,  "",                       L,   403, 403, 403, 200, 403, 200,
+        query=TOWN + "&format=csv"),
+    row("tenants:ask_outcome_report",     POST, "tenant",                 L,   403, 403, 403, 400, 403, 400),
+    row("tenants:ask_outcome_report",     GET,  "tenant",                 L,   403, 403, 403, 405, 405, 405),
+    # Anyone signed in may register an organization (an empty form is a 400).
+    row("tenants:register_organization",  GET,  "",                       L,   200, 200, 200, 200, 200, 200),
+    row("tenants:register_organization",  POST, "",                       L,   400, 400, 400, 400, 400, 400),
     # Notifications: everyone has their own; marking another's as read changes nothing.
     row("notifications:list",             GET,  "",                       L,   200, 200, 200, 200, 200, 200),
     row("notifications:mark_all_read",    POST, "",                       L,   302, 302, 302, 302, 302, 302),
@@ -179,6 +196,21 @@ PAGES = [
     row("notifications:mark_read",        POST, "notification",           L,   302, 302, 302, 302, 302, 302),
     row("notifications:mark_read",        GET,  "notification",           L,   405, 405, 405, 405, 405, 405),
     row("notifications:open",             GET,  "notification",           L,   302, 404, 404, 404, 404, 404),
+    # Online payment: only the booker pays (409 here: no Toss keys, online payment is off); Toss's redirects
+    # and webhook; the managers' list of online payments and refunds.
+    row("payments:pay",                   GET,  "unpaid",                 L,   409, 404, 404, 404, 404, 404),
+    row("payments:pay",                   POST, "unpaid",                 L,   405, 405, 405, 405, 405, 405),
+    row("payments:toss_success",          GET,  "",                       L,   400, 400, 400, 400, 400, 400),
+    row("payments:toss_fail",             GET,  "",                       L,   200, 200, 200, 200, 200, 200),
+    row("payments:toss_webhook",          POST, "",                       400, 400, 400, 400, 400, 400, 400),
+    row("payments:toss_webhook",          GET,  "",                       405, 405, 405, 405, 405, 405, 405),
+    row("payments:online_payments",       GET,  "",                       L,   403, 403, 403, 200, 200, 200),
+    row("payments:online_payments",       GET,  "",                       L,   403, 403, 403, 200, 403, 200,
+        query=TOWN),
+    row("payments:online_payments",       GET,  "",                       L,   403, 403, 403, 200, 200, 200,
+        query="format=csv"),
+    row("payments:retry_refund",          POST, "missing",                L,   403, 403, 403, 404, 404, 404),
+    row("payments:retry_refund",          GET,  "missing",                L,   403, 403, 403, 405, 405, 405),
 ]
 
 API = [
@@ -240,6 +272,10 @@ API = [
     row("contract-renewal",               POST, "renewable",              401, 404, 404, 201, 403, 404, 403,
         body={"term_months": 12}),
     row("contract-renewal",               GET,  "contract",               401, 405, 405, 405, 405, 405, 405),
+    row("report-utilization",             GET,  "",                       401, 403, 403, 403, 200, 200, 200),
+    row("report-utilization",             GET,  "",                       401, 403, 403, 403, 200, 400, 200,
+        query=TOWN),
+    row("report-heatmap",                 GET,  "",                       401, 403, 403, 403, 200, 200, 200),
     row("renewal-list",                   GET,  "",                       401, 200, 200, 200, 200, 200, 200),
     row("renewal-detail",                 GET,  "renewal",                401, 404, 404, 200, 200, 404, 200),
     row("renewal-detail",                 DELETE, "renewal",              401, 405, 405, 405, 405, 405, 405),

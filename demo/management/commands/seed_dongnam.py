@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from bookings.reductions import load_categories
 from demo import layout
 from hall import seed
 from reports.services import build_usage
@@ -34,13 +35,18 @@ class Command(BaseCommand):
                 )
             result = layout.load_demo(password=settings.DEMO_PASSWORD, month=not options["no_month"])
             self.stdout.write(self.style.SUCCESS(f"Demo data loaded ({result['created']} new rows)."))
-            # The reports read figures built by the worker's schedule; build them now so the first visit has them.
-            today = timezone.localdate()
-            days = build_usage(first=today - timedelta(days=NIGHTLY_DAYS_BACK), last=today + timedelta(days=92))
-            self.stdout.write(f"Report figures built ({days} space-days).")
+            # After the demo's policies: the automatic categories follow the facilities' percents.
+            self.stdout.write(f"Reduction categories: {load_categories()} new.")
+            if result["created"]:
+                # The reports read figures the worker's schedule builds; built now, the first visit has them.
+                # Loading nothing new changes no figure, and writes nothing.
+                today = timezone.localdate()
+                days = build_usage(first=today - timedelta(days=NIGHTLY_DAYS_BACK), last=today + timedelta(days=92))
+                self.stdout.write(f"Report figures built ({days} space-days).")
             self.stdout.write("Demo logins (password: DEMO_PASSWORD, default 'dongnam-demo'):")
             for account in layout.DEMO_ACCOUNTS:
                 self.stdout.write(f"  {account.email:<34} {account.role}")
         else:
             result = seed.load_hall()
             self.stdout.write(self.style.SUCCESS(f"Hall loaded ({result['created']} new rows)."))
+            self.stdout.write(f"Reduction categories: {load_categories()} new.")
