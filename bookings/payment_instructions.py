@@ -1,4 +1,7 @@
-"""What the booker reads about paying: on the booking page and in the approval message, written once."""
+"""What the booker reads about paying: on the booking page and in the approval message, written once.
+
+It names the facility's account for the transfer (bank, number, holder) when the facility has one, else it
+asks the booker to contact the facility for it."""
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -39,6 +42,9 @@ def payment_instructions(booking: Booking) -> str:
             "a booking not paid by then is cancelled."
         )
     text %= values
-    if values["contact"]:
+    account = facility.bank_account_display
+    if account:
+        text += " " + _("Account: %(account)s.") % {"account": account}
+    elif values["contact"]:
         text += " " + _("Ask the facility for its account: %(contact)s.") % values
     return text

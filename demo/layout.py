@@ -378,8 +378,19 @@ FACILITY_POLICIES = {
         "social_economy_reduction_percent": 30,
         "monthly_quota_hours": 20,
         "tenant_monthly_quota_hours": 40,
+        # Fictional demo accounts (the 0000 groups): the real ones are entered in the admin.
+        "bank_name": "농협",
+        "bank_account_number": "301-0000-0000-01",
+        "bank_account_holder": "경남사회적경제혁신타운",
     },
-    "art-center": {"max_days_ahead": 90, "tenant_max_days_ahead": 120, "max_duration_minutes": 720},
+    "art-center": {
+        "max_days_ahead": 90,
+        "tenant_max_days_ahead": 120,
+        "max_duration_minutes": 720,
+        "bank_name": "경남은행",
+        "bank_account_number": "207-0000-0000-02",
+        "bank_account_holder": "동남아트센터",
+    },
     "content-korea-lab": {"opening_hours": _CULTURE_HOURS, "max_days_ahead": 30, "tenant_max_days_ahead": 60},
     "webtoon-campus": {"opening_hours": _CULTURE_HOURS, "max_days_ahead": 30, "tenant_max_days_ahead": 60},
 }

@@ -41,6 +41,10 @@ class FacilityAdmin(admin.ModelAdmin):
     fieldsets = [
         (None, {"fields": ["building", "slug", "name", "name_en", "description", "description_en", "position"]}),
         (_("Contact"), {"fields": ["operator", "contact_email", "contact_phone", "managers"]}),
+        (
+            _("Bank account for transfers"),
+            {"fields": ["bank_name", "bank_account_number", "bank_account_holder"]},
+        ),
         (_("Booking policy (defaults of its spaces)"), {"fields": _POLICY_FIELDS}),
     ]
 

@@ -1,11 +1,12 @@
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from hall.opening_hours import default_opening_hours, format_opening_hours, opening_minutes, validate_opening_hours
@@ -64,6 +65,15 @@ def validate_refund_tiers(value) -> None:
             or not 0 <= tier[1] <= 100
         ):
             raise ValidationError(message)
+
+
+# A bank account number as banks print it: digits in groups joined by single hyphens (301-1234-5678-91).
+BANK_ACCOUNT_NUMBER_PATTERN = r"^[0-9]+(-[0-9]+)*$"
+validate_bank_account_number = RegexValidator(
+    BANK_ACCOUNT_NUMBER_PATTERN,
+    _("Write the account number with digits and hyphens only, e.g. 301-1234-5678-91."),
+    code="invalid_account_number",
+)
 
 
 class Facility(BilingualNameMixin, models.Model):
@@ -150,6 +160,17 @@ class Facility(BilingualNameMixin, models.Model):
         _("monthly hours per tenant organization"), null=True, blank=True, help_text=_("Empty: as other organizations.")
     )
 
+    # The operator's account for bank transfers (계좌이체), shown wherever a fee is due; empty: ask the office.
+    bank_name = models.CharField(_("bank"), max_length=50, blank=True)
+    bank_account_number = models.CharField(
+        _("account number"),
+        max_length=30,
+        blank=True,
+        validators=[validate_bank_account_number],
+        help_text=_("Digits and hyphens, e.g. 301-1234-5678-91."),
+    )
+    bank_account_holder = models.CharField(_("account holder"), max_length=100, blank=True)
+
     class Meta:
         verbose_name = _("facility")
         verbose_name_plural = _("facilities")
@@ -160,6 +181,10 @@ class Facility(BilingualNameMixin, models.Model):
                 name="facility_min_duration_lte_max",
             ),
             models.CheckConstraint(condition=Q(slot_minutes__gt=0), name="facility_slot_minutes_positive"),
+            models.CheckConstraint(
+                condition=Q(bank_account_number="") | Q(bank_account_number__regex=BANK_ACCOUNT_NUMBER_PATTERN),
+                name="facility_bank_account_number_digits",
+            ),
         ]
 
     def save(self, **kwargs):
@@ -171,6 +196,35 @@ class Facility(BilingualNameMixin, models.Model):
 
     def get_absolute_url(self):
         return reverse("bookings:space_list") + f"?facility={self.slug}"
+
+    def clean(self):
+        super().clean()
+        # An account is shown only whole: the bank, the number and the holder go together.
+        account = {
+            "bank_name": self.bank_name.strip(),
+            "bank_account_number": self.bank_account_number.strip(),
+            "bank_account_holder": self.bank_account_holder.strip(),
+        }
+        if any(account.values()):
+            message = _("Fill in the bank, the account number and the holder together.")
+            missing = {field: message for field, value in account.items() if not value}
+            if missing:
+                raise ValidationError(missing)
+
+    @property
+    def has_bank_account(self) -> bool:
+        return bool(self.bank_name and self.bank_account_number and self.bank_account_holder)
+
+    @property
+    def bank_account_display(self) -> str:
+        """The account to pay into, as a payer copies it: "농협 301-1234-5678-91 (예금주 …)"; empty without one."""
+        if not self.has_bank_account:
+            return ""
+        return gettext("%(bank)s %(number)s (account holder %(holder)s)") % {
+            "bank": self.bank_name,
+            "number": self.bank_account_number,
+            "holder": self.bank_account_holder,
+        }
 
 
 class Amenity(BilingualNameMixin, models.Model):
