@@ -100,6 +100,7 @@ def test_main_pages_have_no_serious_or_critical_violations(journey, bookings, la
     expect(manager.locator("table.queue tbody tr")).to_have_count(1)
     check(manager, "calendar-day", f"/manage/calendar/?date={day}")
     check(manager, "calendar-week", f"/manage/calendar/?view=week&date={day}")
+    check(manager, "reports", "/manage/reports/")
 
-    assert len(checked) == 14
+    assert len(checked) == 15
     assert not found, "axe-core found serious or critical violations:\n" + describe_violations(found)

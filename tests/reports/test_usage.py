@@ -20,6 +20,7 @@ import pytest
 import time_machine
 from django.db import connection
 from django.db.models import Max, Min
+from django.utils import translation
 
 from bookings.models import Booking
 from common.errors import DomainError
@@ -37,6 +38,13 @@ from tests.factories import (
 MONDAY, SUNDAY = date(2026, 12, 21), date(2026, 12, 27)
 ALL_DAY = {day: [["00:00", "24:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 PAID = Booking.PaymentStatus.PAID
+
+
+@pytest.fixture(autouse=True)
+def _korean():
+    # Names are read in the active language; a page another test opened in English may have left it active.
+    with translation.override("ko"):
+        yield
 
 
 @pytest.fixture
