@@ -17,7 +17,7 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from bookings import errors, fees, rules, selectors
+from bookings import errors, fees, reductions, rules, selectors
 from bookings.errors import BookingError
 from bookings.models import Booking, Closure
 from common.errors import is_lock_timeout
@@ -314,9 +314,15 @@ def admit(
         requested_by=requested_by, space=space, organization=organization, override_reason=override_reason
     )
     approved = not needs_approval
+    # Reductions granted on evidence count when in force on the day of booking, as the lease does for tenants.
+    granted = (
+        reductions.granted_reductions(organization, space.facility, today=timezone.localdate(now))
+        if organization is not None and space.fee
+        else []
+    )
     terms = []
     for period in periods:
-        price = fees.price(space, period.start, period.end, organization, is_tenant=is_tenant)
+        price = fees.price(space, period.start, period.end, organization, is_tenant=is_tenant, granted=granted)
         terms.append(
             Terms(
                 status=Booking.Status.APPROVED if approved else Booking.Status.PENDING,

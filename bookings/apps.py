@@ -27,6 +27,10 @@ class BookingsConfig(AppConfig):
                 "waitlist.offered": _("Offered from the waiting list"),
                 "waitlist.accepted": _("Offer taken"),
                 "waitlist.closed": _("Offer closed"),
+                "reduction.applied": _("Reduction applied for"),
+                "reduction.approved": _("Reduction approved"),
+                "reduction.refused": _("Reduction refused"),
+                "reduction.withdrawn": _("Application withdrawn"),
             }
         )
         connection_created.connect(admission.set_lock_timeout, dispatch_uid="bookings.lock_timeout")

@@ -322,3 +322,43 @@ class SpacePolicyForm(forms.ModelForm):
             "requires_approval": AsFacilitySelect,
             "open_on_holidays": AsFacilitySelect,
         }
+
+
+class ReductionApplicationForm(forms.Form):
+    """Apply for a reduction: the organization (when the user acts for several), the category, the evidence."""
+
+    organization = forms.TypedChoiceField(label=_("For organization"), coerce=int)
+    category = forms.TypedChoiceField(label=_("Reduction category"), coerce=int)
+    document = forms.FileField(
+        label=_("Evidence (PDF, JPEG or PNG)"),
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}),
+        help_text=_("Required where the category asks for evidence; at most one file."),
+    )
+
+    def __init__(self, *args, organizations, categories, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organizations = {organization.pk: organization for organization in organizations}
+        self.categories = {category.pk: category for category in categories}
+        self.fields["organization"].choices = [(pk, org.display_name) for pk, org in self.organizations.items()]
+        if len(self.organizations) == 1:
+            self.fields["organization"].widget = forms.HiddenInput()
+            self.fields["organization"].initial = next(iter(self.organizations))
+        groups: dict[str, list] = {}
+        for category in categories:
+            evidence = _("evidence needed") if category.evidence_required else _("no evidence needed")
+            label = f"{category.display_name} · {category.percent}% · {evidence}"
+            groups.setdefault(category.facility.display_name, []).append((category.pk, label))
+        self.fields["category"].choices = [("", "—"), *groups.items()]
+
+    def clean_organization(self):
+        return self.organizations[self.cleaned_data["organization"]]
+
+    def clean_category(self):
+        return self.categories[self.cleaned_data["category"]]
+
+
+class ApproveReductionForm(forms.Form):
+    valid_until = forms.DateField(
+        label=_("Valid until"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )

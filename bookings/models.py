@@ -2,13 +2,14 @@ import secrets
 
 from django.conf import settings
 from django.contrib.postgres.fields import DateTimeRangeField, RangeBoundary, RangeOperators
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Func, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from common.db import PostgresExclusionConstraint
+from hall.models import BilingualNameMixin
 
 
 class TsTzRange(Func):
@@ -210,6 +211,12 @@ class Booking(models.Model):
     def get_reduction_label(self) -> str:
         from bookings.fees import CATEGORY_LABELS
 
+        if self.reduction_category and self.reduction_category not in CATEGORY_LABELS:
+            # A category a facility added itself: its own name (one query, only for such codes).
+            category = ReductionCategory.objects.filter(
+                facility_id=self.space.facility_id, code=self.reduction_category
+            ).first()
+            return category.display_name if category else self.reduction_category
         return str(CATEGORY_LABELS.get(self.reduction_category, ""))
 
 
@@ -361,3 +368,157 @@ class WaitlistEntry(models.Model):
 
     def __str__(self):
         return f"{self.space} {self.start:%Y-%m-%d %H:%M} · {self.requested_by}"
+
+
+class ReductionCategory(BilingualNameMixin, models.Model):
+    """A category of applicant that earns a reduction of the fee at one facility (감면 대상).
+
+    Most are granted on evidence, through a ``ReductionApplication`` the facility's manager approves. The
+    hall's tenants and public bodies (``bookings.fees.AUTOMATIC_CODES``) are decided by the lease and by the
+    organization's kind, as before, at the facility's own tenant and public-body percents: their rows only
+    list them for bookers.
+    """
+
+    facility = models.ForeignKey(
+        "hall.Facility", on_delete=models.CASCADE, related_name="reduction_categories", verbose_name=_("facility")
+    )
+    # Stored in Booking.reduction_category (max. 20 characters), so a booking keeps saying what it was reduced for.
+    code = models.SlugField(_("code"), max_length=20)
+    name = models.CharField(_("name (Korean)"), max_length=100)
+    name_en = models.CharField(_("name (English)"), max_length=100, blank=True)
+    description = models.CharField(
+        _("evidence to give (Korean)"), max_length=255, blank=True, help_text=_("e.g. 국가유공자증 사본")
+    )
+    description_en = models.CharField(_("evidence to give (English)"), max_length=255, blank=True)
+    percent = models.PositiveSmallIntegerField(
+        _("reduction (%)"), validators=[MinValueValidator(1), MaxValueValidator(100)]
+    )
+    evidence_required = models.BooleanField(_("evidence required"), default=True)
+    active = models.BooleanField(_("active"), default=True, help_text=_("Inactive: no new applications."))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+
+    class Meta:
+        verbose_name = _("reduction category")
+        verbose_name_plural = _("reduction categories")
+        ordering = ["facility__position", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["facility", "code"], name="reduction_category_code_per_facility"),
+            models.CheckConstraint(
+                condition=Q(percent__gte=1, percent__lte=100), name="reduction_category_percent_1_100"
+            ),
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def decided_automatically(self) -> bool:
+        from bookings.fees import AUTOMATIC_CODES
+
+        return self.code in AUTOMATIC_CODES and not self.evidence_required
+
+    @property
+    def shown_percent(self) -> int:
+        """The percent a booker gets: the facility's own setting for the categories decided automatically."""
+        from bookings.fees import automatic_percent
+
+        if self.decided_automatically:
+            return automatic_percent(self.facility, self.code)
+        return self.percent
+
+
+class ReductionApplication(models.Model):
+    """An organization's application for a reduction category, with its evidence (감면 신청).
+
+    Per organization, like every reduction: the fee logic prices a booking for its organization. Approved,
+    it reduces the fee of the organization's bookings at the category's facility made until ``valid_until``.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Under review")
+        APPROVED = "approved", _("Approved")
+        REFUSED = "refused", _("Refused")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        # An approved application past its date, closed when the organization applies again.
+        EXPIRED = "expired", _("Expired")
+
+    OPEN_STATUSES = (Status.PENDING, Status.APPROVED)
+
+    organization = models.ForeignKey(
+        "tenants.Organization",
+        on_delete=models.CASCADE,
+        related_name="reduction_applications",
+        verbose_name=_("organization"),
+        # reduction_org_status_idx leads with the organization.
+        db_index=False,
+    )
+    category = models.ForeignKey(
+        ReductionCategory, on_delete=models.PROTECT, related_name="applications", verbose_name=_("category")
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("applicant")
+    )
+    document = models.FileField(_("evidence"), upload_to="reductions/%Y/%m/", blank=True)
+    document_name = models.CharField(_("file name"), max_length=255, blank=True)
+    document_type = models.CharField(_("type"), max_length=50, blank=True)
+    document_size = models.PositiveIntegerField(_("size (bytes)"), null=True, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    decision_reason = models.TextField(_("reason of the decision"), blank=True)
+    valid_until = models.DateField(_("valid until"), null=True, blank=True)
+    created = models.DateTimeField(_("applied"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reduction application")
+        verbose_name_plural = _("reduction applications")
+        ordering = ["-created", "-pk"]
+        constraints = [
+            # One open application per organization and category: a second is refused while one is under
+            # review or approved (an approved one past its date is closed as expired before applying again).
+            models.UniqueConstraint(
+                fields=["organization", "category"],
+                condition=Q(status__in=["pending", "approved"]),
+                name="reduction_one_open_per_category",
+            ),
+            # An approval always says until when it holds.
+            models.CheckConstraint(
+                condition=~Q(status="approved") | Q(valid_until__isnull=False, decided_at__isnull=False),
+                name="reduction_approved_has_end",
+            ),
+        ]
+        indexes = [
+            # The organization's applications: its page, and the reductions its bookings earn (bookings.reductions).
+            models.Index(fields=["organization", "status"], name="reduction_org_status_idx"),
+            # The managers' queue: applications under review, oldest first.
+            models.Index(fields=["status", "created"], name="reduction_queue_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} · {self.category}"
+
+    def get_absolute_url(self):
+        return reverse("bookings:reductions")
+
+    def in_force(self, today) -> bool:
+        return self.status == self.Status.APPROVED and self.valid_until is not None and self.valid_until >= today
+
+    @property
+    def shown_status(self) -> str:
+        """The status as people read it: an approval past its date reads "expired"."""
+        from django.utils import timezone
+
+        if self.status == self.Status.APPROVED and not self.in_force(timezone.localdate()):
+            return self.Status.EXPIRED
+        return self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        return self.Status(self.shown_status).label

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from bookings import admission, fees, rules, selectors, services
+from bookings import admission, fees, reductions, rules, selectors, services
 from bookings.errors import BookingError
 from bookings.models import Booking, BookingSeries
 from hall.models import Space
@@ -113,7 +113,12 @@ def check(*, user, space: Space, periods, attendees: int, title: str, organizati
 def price_of(*, space: Space, occurrences, organization) -> fees.Price:
     """What the bookable occurrences cost together (before booking), each priced as its booking will be."""
     is_tenant = is_hall_tenant(organization, today=timezone.localdate())
-    prices = [fees.price(space, o.start, o.end, organization, is_tenant=is_tenant) for o in occurrences if o.ok]
+    granted = reductions.granted_reductions(organization, space.facility, today=timezone.localdate())
+    prices = [
+        fees.price(space, o.start, o.end, organization, is_tenant=is_tenant, granted=granted)
+        for o in occurrences
+        if o.ok
+    ]
     percent, category = max(((p.reduction_percent, p.reduction_category) for p in prices), default=(0, ""))
     return fees.Price(
         fee=sum(p.fee for p in prices),

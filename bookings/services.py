@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audit.services import record
-from bookings import admission, errors, fees, rules, selectors, waitlist
+from bookings import admission, errors, fees, rules, selectors, signals, waitlist
 from bookings.admission import (
     BookingRequest,
     Period,
@@ -342,6 +342,9 @@ def cancel_booking(*, booking: Booking, user, reason: str = "", closure: Closure
                 "updated",
             ]
         )
+        if booking.payment_status == Booking.PaymentStatus.REFUND_DUE:
+            # An online payment is refunded through its gateway (payments listens), committed with this.
+            signals.refund_due.send(sender=Booking, booking=booking)
         if was_offered:
             # Cancelling an offer declines it: the place on the list is given up.
             WaitlistEntry.objects.filter(offer=booking).update(status=WaitlistEntry.Status.LEFT)
@@ -464,10 +467,20 @@ def update_space_policy(*, space: Space, manager, changes: dict) -> Space:
 # from its confirmation callback; nothing else needs to change.
 
 
-def record_payment(*, booking: Booking, manager, reference: str = "") -> Booking:
+def _require_manager_or_gateway(manager, booking: Booking, method: str) -> None:
+    """A manager of the facility records money by hand; an online gateway (``method``, e.g. "toss") records
+    what it confirmed itself, with no manager."""
+    if manager is None and method:
+        return
+    if manager is None:
+        raise errors.not_manager(booking.space.facility)
+    require_manager(manager, booking.space.facility)
+
+
+def record_payment(*, booking: Booking, manager=None, reference: str = "", method: str = "") -> Booking:
     with transaction.atomic():
         booking = _lock(booking)
-        require_manager(manager, booking.space.facility)
+        _require_manager_or_gateway(manager, booking, method)
         if booking.payment_status != Booking.PaymentStatus.UNPAID or booking.status != Booking.Status.APPROVED:
             raise BookingError("invalid_state", _("Only an approved, unpaid booking can be marked paid."))
         booking.payment_status = Booking.PaymentStatus.PAID
@@ -479,21 +492,30 @@ def record_payment(*, booking: Booking, manager, reference: str = "") -> Booking
             actor=manager,
             action="booking.paid",
             target=booking,
-            after={"amount": booking.amount_due, "reference": booking.payment_reference},
+            after={
+                "amount": booking.amount_due,
+                "reference": booking.payment_reference,
+                **({"method": method} if method else {}),
+            },
         )
     return booking
 
 
-def record_refund(*, booking: Booking, manager) -> Booking:
+def record_refund(*, booking: Booking, manager=None, method: str = "") -> Booking:
     with transaction.atomic():
         booking = _lock(booking)
-        require_manager(manager, booking.space.facility)
+        _require_manager_or_gateway(manager, booking, method)
         if booking.payment_status != Booking.PaymentStatus.REFUND_DUE:
             raise BookingError("invalid_state", _("No refund is due for this booking."))
         booking.payment_status = Booking.PaymentStatus.REFUNDED
         booking.refunded_at = timezone.now()
         booking.save(update_fields=["payment_status", "refunded_at", "updated"])
-        record(actor=manager, action="booking.refunded", target=booking, after={"amount": booking.refund_amount})
+        record(
+            actor=manager,
+            action="booking.refunded",
+            target=booking,
+            after={"amount": booking.refund_amount, **({"method": method} if method else {})},
+        )
     return booking
 
 

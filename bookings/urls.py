@@ -1,6 +1,6 @@
 from django.urls import path
 
-from bookings import manage_views, schedule_views, views
+from bookings import manage_views, reduction_views, schedule_views, views
 
 app_name = "bookings"
 
@@ -37,4 +37,10 @@ urlpatterns = [
     path("manage/closures/<int:pk>/delete/", manage_views.closure_delete, name="closure_delete"),
     path("manage/spaces/<slug:slug>/policy/", manage_views.space_policy, name="space_policy"),
     path("manage/spaces/<slug:slug>/qr/", manage_views.space_qr, name="space_qr"),
+    path("reductions/", reduction_views.reductions_page, name="reductions"),
+    path("reductions/<int:pk>/document/", reduction_views.reduction_document, name="reduction_document"),
+    path("reductions/<int:pk>/withdraw/", reduction_views.withdraw_reduction, name="withdraw_reduction"),
+    path("manage/reductions/", reduction_views.reduction_queue, name="reduction_queue"),
+    path("manage/reductions/<int:pk>/approve/", reduction_views.approve_reduction, name="approve_reduction"),
+    path("manage/reductions/<int:pk>/refuse/", reduction_views.refuse_reduction, name="refuse_reduction"),
 ]

@@ -136,19 +136,27 @@ def _terms_for(user, space: Space, day: date) -> dict:
     """The fee, the reduction the user's organization earns and its quota left, shown before booking."""
     from datetime import datetime, time
 
-    from bookings import fees
+    from bookings import fees, reductions
     from tenants.selectors import is_hall_tenant
 
     membership = user.memberships.select_related("organization").order_by("organization__name").first()
     organization = membership.organization if membership else None
     is_tenant = is_hall_tenant(organization, today=timezone.localdate())
-    percent, category = fees.reduction_for(organization, space.facility, is_tenant=is_tenant)
+    # Applications on evidence: approved ones count like the automatic categories; those under review are
+    # shown ("감면 신청 중") but reduce nothing until approved.
+    applied = (
+        reductions.reduction_status(organization, space.facility, today=timezone.localdate())
+        if space.fee
+        else reductions.ReductionStatus()
+    )
+    percent, category = fees.reduction_for(organization, space.facility, is_tenant=is_tenant, granted=applied.granted)
     moment = datetime.combine(day, time(12, 0), tzinfo=rules.HALL_TZ)
     left = services.quota_left_minutes(organization, space.facility, moment, is_tenant=is_tenant)
     return {
         "terms_organization": organization,
         "reduction_percent": percent if space.fee else 0,
-        "reduction_label": fees.CATEGORY_LABELS.get(category, ""),
+        "reduction_label": applied.label(category) if category else "",
+        "reductions_pending": applied.pending,
         "quota_left_hours": None if left is None else f"{left / 60:g}",
     }
 
