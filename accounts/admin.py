@@ -33,7 +33,7 @@ class UserAdmin(DjangoUserAdmin):
     inlines = []
     fieldsets = [
         (None, {"fields": ["email", "password"]}),
-        (_("Personal info"), {"fields": ["name", "language"]}),
+        (_("Personal info"), {"fields": ["name", "language", "phone", "phone_verified_at"]}),
         (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
         (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
     ]

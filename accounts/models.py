@@ -46,6 +46,13 @@ class User(AbstractUser):
         default=True,
         help_text=_("Decisions, cancellations and deadlines are always sent."),
     )
+    # A Korean mobile number, digits only (01012345678), set once verified by a code sent to it
+    # (accounts.phone); KakaoTalk and text messages go to it.
+    phone = models.CharField(_("mobile number"), max_length=11, blank=True)
+    phone_verified_at = models.DateTimeField(_("mobile number verified"), null=True, blank=True)
+    # The channels a person turned off, by kind of message: {"email": ["booking_reminder"], "kakao": [...]}.
+    # Kept on the user, whom every notification already loads, so choosing the channels costs no query.
+    notification_opt_outs = models.JSONField(_("channels turned off"), default=dict, blank=True)
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
@@ -85,6 +92,29 @@ class User(AbstractUser):
         if replaced:
             self._password_replaced = False
             PersonalToken.objects.filter(user=self).delete()
+
+
+class PhoneVerification(models.Model):
+    """The code last sent to verify a mobile number: one per user, replaced by the next request.
+
+    Only a keyed hash of the code is kept; it expires, and a few wrong tries use it up (accounts.phone).
+    """
+
+    user = models.OneToOneField(
+        User, on_delete=models.CASCADE, related_name="phone_verification", verbose_name=_("user")
+    )
+    phone = models.CharField(_("mobile number"), max_length=11)
+    code_hash = models.CharField(_("code (hashed)"), max_length=64)
+    expires_at = models.DateTimeField(_("expires"))
+    attempts = models.PositiveSmallIntegerField(_("attempts"), default=0)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("mobile number verification")
+        verbose_name_plural = _("mobile number verifications")
+
+    def __str__(self):
+        return f"{self.user} → {self.phone}"
 
 
 class PersonalToken(AbstractAuthToken):

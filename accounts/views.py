@@ -3,15 +3,18 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import translation
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django.views.i18n import set_language as django_set_language
 
+from accounts import phone as phone_numbers
 from accounts import services
-from accounts.forms import PersonalTokenForm, ProfileForm
+from accounts.forms import PersonalTokenForm, PhoneCodeForm, PhoneNumberForm, ProfileForm
 from accounts.models import PersonalToken, User
+from common import solapi
 
 
 def _profile_context(request, **extra):
@@ -22,6 +25,8 @@ def _profile_context(request, **extra):
         "managed_facilities": request.user.managed_facilities.order_by("position"),
         "profile_form": ProfileForm(instance=request.user),
         "token_form": PersonalTokenForm(),
+        "messaging_on": solapi.is_configured(),
+        "phone_display": phone_numbers.display(request.user.phone),
         **extra,
     }
 
@@ -99,3 +104,63 @@ def set_language(request):
     if next_url and not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
         return redirect("home")
     return response
+
+
+def _phone_page(request, *, number_form=None, code_form=None, status=200):
+    verification = phone_numbers.pending(request.user)
+    context = {
+        "messaging_on": solapi.is_configured(),
+        "phone_display": phone_numbers.display(request.user.phone),
+        "number_form": number_form or PhoneNumberForm(),
+        "code_form": code_form or PhoneCodeForm(),
+        "verification": verification,
+        "pending_display": phone_numbers.display(verification.phone) if verification else "",
+    }
+    return render(request, "accounts/phone.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def phone_number(request):
+    """Add or change the mobile number: GET shows the steps; POST sends a code to the number entered."""
+    if request.method == "GET":
+        return _phone_page(request)
+    form = PhoneNumberForm(request.POST)
+    if not form.is_valid():
+        return _phone_page(request, number_form=form, status=400)
+    try:
+        verification = phone_numbers.request_code(
+            user=request.user, raw_phone=form.cleaned_data["phone"], request=request
+        )
+    except phone_numbers.PhoneError as error:
+        form.add_error("phone", error.message)
+        return _phone_page(request, number_form=form, status=error.status)
+    messages.success(
+        request, _("A code was sent to %(number)s.") % {"number": phone_numbers.display(verification.phone)}
+    )
+    return redirect(reverse("accounts:phone") + "#code-heading")
+
+
+@login_required
+@require_POST
+def confirm_phone_number(request):
+    form = PhoneCodeForm(request.POST)
+    if not form.is_valid():
+        return _phone_page(request, code_form=form, status=400)
+    try:
+        user = phone_numbers.confirm_code(user=request.user, code=form.cleaned_data["code"])
+    except phone_numbers.PhoneError as error:
+        form.add_error("code", error.message)
+        return _phone_page(request, code_form=form, status=error.status)
+    messages.success(
+        request, _("Your mobile number %(number)s is verified.") % {"number": phone_numbers.display(user.phone)}
+    )
+    return redirect(reverse("accounts:profile") + "#phone-heading")
+
+
+@login_required
+@require_POST
+def remove_phone_number(request):
+    phone_numbers.remove_phone(user=request.user)
+    messages.success(request, _("Your mobile number was removed; no more KakaoTalk or text messages are sent to it."))
+    return redirect(reverse("accounts:profile") + "#phone-heading")

@@ -17,7 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 
-from bookings.models import Booking
+from bookings.models import Booking, ReductionApplication
 from bookings.payment_instructions import payment_instructions
 from hall.selectors import facilities_managed_by
 from notifications.messages import Message, absolute_url, reason_lines, subject_line, when
@@ -25,6 +25,9 @@ from notifications.models import Notification
 from notifications.registry import register_kind, register_subject, register_sweep
 from notifications.services import Recipient, dedupe_key, notify
 from tenants.models import RenewalRequest
+
+# How long before an unpaid booking's payment deadline its booker is warned (create_payment_reminders).
+PAYMENT_REMINDER_BEFORE = timedelta(hours=1)
 
 # --- The texts ----------------------------------------------------------------------------------------------
 
@@ -176,6 +179,20 @@ def reminder(notification) -> Message:
     )
 
 
+def payment_due_soon(notification) -> Message:
+    deadline = when(notification.subject.payment_deadline or timezone.now())
+    return _booking_message(
+        notification,
+        _("Pay by %(deadline)s or your booking is cancelled") % {"deadline": deadline},
+        _(
+            "Your booking is not paid yet. Unless the fee is paid by %(deadline)s, the booking is cancelled "
+            "automatically and the time is freed for others."
+        )
+        % {"deadline": deadline},
+        _payment_lines(notification),
+    )
+
+
 def manager_digest(notification) -> Message:
     context = notification.context
     pending, renewals = context.get("pending_count", 0), context.get("renewal_count", 0)
@@ -196,6 +213,17 @@ def manager_digest(notification) -> Message:
 
 def _offer_still_open(notification) -> bool:
     return notification.subject.status == Booking.Status.OFFERED
+
+
+def _payment_still_due(notification) -> bool:
+    booking = notification.subject
+    return (
+        booking.status == Booking.Status.APPROVED
+        and booking.payment_status == Booking.PaymentStatus.UNPAID
+        and booking.payment_deadline is not None
+        and booking.payment_deadline.isoformat() == notification.context.get("deadline")
+        and booking.payment_deadline > timezone.now()
+    )
 
 
 def _reminder_still_due(notification) -> bool:
@@ -233,8 +261,9 @@ def create_booking_reminders(*, now: datetime) -> int:
             ).values_list("pk", "start", "requested_by_id")
         )
         keys = {pk: f"booking:{pk}:reminder:{hours}h:{start.isoformat()}" for pk, start, _user in candidates}
+        # The bell gets every message, whatever the channels chosen: its row marks a reminder as written.
         expected = {
-            pk: {dedupe_key(keys[pk], Recipient.user_key(user_id), channel) for channel in Notification.Channel.values}
+            pk: {dedupe_key(keys[pk], Recipient.user_key(user_id), Notification.Channel.IN_APP)}
             for pk, _start, user_id in candidates
         }
         existing = set(
@@ -254,6 +283,47 @@ def create_booking_reminders(*, now: datetime) -> int:
                 context={"hours": hours, "start": booking.start.isoformat()},
                 due_at=booking.start - offset,
             )
+    return created
+
+
+def create_payment_reminders(*, now: datetime) -> int:
+    """An urgent message ``PAYMENT_REMINDER_BEFORE`` ahead of an unpaid booking's deadline, after which
+    ``bookings.services.cancel_unpaid_bookings`` cancels it (a job of the sweep; KakaoTalk/SMS even at night).
+
+    Only for bookings the cancellation will find (the deadline before the start) that were approved before the
+    reminder's time: the approval itself said when to pay. Idempotent by the reminder's de-duplication key.
+    """
+    offset = PAYMENT_REMINDER_BEFORE
+    candidates = list(
+        Booking.objects.filter(
+            status=Booking.Status.APPROVED,
+            payment_status=Booking.PaymentStatus.UNPAID,
+            payment_deadline__gt=now,
+            payment_deadline__lte=now + offset,
+            payment_deadline__lt=F("start"),
+            decided_at__lte=F("payment_deadline") - offset,
+            requested_by__is_active=True,
+        ).values_list("pk", "payment_deadline", "requested_by_id")
+    )
+    if not candidates:
+        return 0
+    keys = {pk: f"booking:{pk}:payment-due:{deadline.isoformat()}" for pk, deadline, _user in candidates}
+    marks = {
+        pk: dedupe_key(keys[pk], Recipient.user_key(user_id), Notification.Channel.IN_APP)
+        for pk, _deadline, user_id in candidates
+    }
+    existing = set(Notification.objects.filter(dedupe_key__in=marks.values()).values_list("dedupe_key", flat=True))
+    missing = [pk for pk, mark in marks.items() if mark not in existing]
+    created = 0
+    for booking in Booking.objects.filter(pk__in=missing).select_related("requested_by").order_by("payment_deadline"):
+        created += notify(
+            kind=Notification.Kind.PAYMENT_DUE_SOON,
+            recipients=[booking.requested_by],
+            subject=booking,
+            key=keys[booking.pk],
+            context={"deadline": booking.payment_deadline.isoformat()},
+            due_at=booking.payment_deadline - offset,
+        )
     return created
 
 
@@ -316,6 +386,13 @@ def register() -> None:
     )
     register_kind("payment_overdue", gettext_lazy("Booking cancelled for non-payment"), build=payment_overdue)
     register_kind(
+        "payment_due_soon",
+        gettext_lazy("Payment deadline in an hour"),
+        build=payment_due_soon,
+        still_relevant=_payment_still_due,
+        urgent=True,
+    )
+    register_kind(
         "waitlist_offer",
         gettext_lazy("A slot you waited for is free"),
         build=waitlist_offer,
@@ -330,6 +407,10 @@ def register() -> None:
     )
     register_subject(_bookings_for_inbox)
     register_sweep(create_booking_reminders)
+    register_kind("reduction_approved", gettext_lazy("Reduction approved"), build=reduction_approved)
+    register_kind("reduction_refused", gettext_lazy("Reduction refused"), build=reduction_refused)
+    register_subject(_reduction_applications_for_inbox)
+    register_sweep(create_payment_reminders)
 
 
 def _approval_queue(notification) -> str:
@@ -338,3 +419,49 @@ def _approval_queue(notification) -> str:
 
 def _bookings_for_inbox():
     return Booking.objects.select_related("space__facility")
+
+
+# --- Reductions on evidence (bookings.reductions) -----------------------------------------------------------
+
+
+def _reduction_lines(notification) -> list[str]:
+    application = notification.subject
+    category = application.category
+    return [
+        _("Reduction: %(category)s, %(percent)s%%")
+        % {"category": category.display_name, "percent": notification.context.get("percent", category.percent)},
+        _("Facility: %(facility)s") % {"facility": category.facility.display_name},
+        _("Organization: %(organization)s") % {"organization": application.organization.display_name},
+    ]
+
+
+def reduction_approved(notification) -> Message:
+    valid_until = notification.context.get("valid_until", "")
+    return Message(
+        subject=subject_line(_("Your reduction is approved")),
+        lines=[
+            _("Your application for a reduction is approved."),
+            *_reduction_lines(notification),
+            _("It reduces the fee of the bookings your organization makes there until %(date)s.")
+            % {"date": valid_until},
+        ],
+        link=absolute_url(reverse("bookings:reductions")),
+        link_label=_("Open your reductions"),
+    )
+
+
+def reduction_refused(notification) -> Message:
+    return Message(
+        subject=subject_line(_("Your reduction was not approved")),
+        lines=[
+            _("Your application for a reduction was not approved."),
+            *_reduction_lines(notification),
+            *reason_lines(notification),
+        ],
+        link=absolute_url(reverse("bookings:reductions")),
+        link_label=_("Open your reductions"),
+    )
+
+
+def _reduction_applications_for_inbox():
+    return ReductionApplication.objects.select_related("category__facility", "organization")

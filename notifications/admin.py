@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from notifications import services
@@ -7,7 +8,19 @@ from notifications.models import Notification
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ["created", "kind", "channel", "recipient", "to_email", "status", "attempts", "due_at", "sent_at"]
+    list_display = [
+        "created",
+        "kind",
+        "channel",
+        "recipient",
+        "to_email",
+        "status",
+        "attempts",
+        "due_at",
+        "sent_at",
+        "sent_as",
+        "error",
+    ]
     list_filter = ["status", "channel", "kind"]
     search_fields = ["recipient__email", "to_email", "dedupe_key", "last_error"]
     list_select_related = ["recipient"]
@@ -17,6 +30,11 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    @admin.display(description=_("last error"))
+    def error(self, notification):
+        # The whole text is on the notification's page; the list shows its start.
+        return Truncator(notification.last_error).chars(80)
 
     @admin.action(description=_("Retry the selected failed notifications"))
     def retry_failed(self, request, queryset):

@@ -21,6 +21,9 @@ class Notification(models.Model):
     class Channel(models.TextChoices):
         EMAIL = "email", _("E-mail")
         IN_APP = "in_app", _("In the app")
+        # 알림톡 to the recipient's verified mobile number, or the same text by SMS/LMS when KakaoTalk fails
+        # (notifications.kakao).
+        KAKAO = "kakao", _("KakaoTalk/SMS")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending")
@@ -66,6 +69,9 @@ class Notification(models.Model):
     last_error = models.TextField(_("last error"), blank=True)
     claimed_at = models.DateTimeField(_("claimed"), null=True, blank=True)
     sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    # How a KakaoTalk/SMS message went out (ATA: 알림톡, SMS, LMS) and the provider's id of it, for support.
+    sent_as = models.CharField(_("sent as"), max_length=3, blank=True)
+    provider_message_id = models.CharField(_("provider's message id"), max_length=60, blank=True)
     read_at = models.DateTimeField(_("read"), null=True, blank=True)
     created = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -39,6 +39,8 @@ class NotificationKind:
     still_relevant: Callable[..., bool] | None = None
     # Whether people may turn it off on their account page; decisions and deadlines always arrive.
     optional: bool = False
+    # Sent by KakaoTalk/SMS even in the quiet hours (notifications.quiet_hours): it cannot wait until morning.
+    urgent: bool = False
 
 
 _kinds: dict[str, NotificationKind] = {}
@@ -54,12 +56,13 @@ def register_kind(
     link: Callable[..., str] | None = None,
     still_relevant: Callable[..., bool] | None = None,
     optional: bool = False,
+    urgent: bool = False,
 ) -> str:
     """Declare a kind of notification; returns its value (stored in ``Notification.kind``)."""
     if len(value) > 30:
         raise ImproperlyConfigured(f"Notification kind {value!r} is longer than Notification.kind allows (30)")
     known = _kinds.get(value)
-    kind = NotificationKind(value, label, build, link, still_relevant, optional)
+    kind = NotificationKind(value, label, build, link, still_relevant, optional, urgent)
     if known is not None and known != kind:
         raise ImproperlyConfigured(f"Notification kind {value!r} is registered twice")
     _kinds[value] = kind
@@ -88,6 +91,16 @@ def get(value: str) -> NotificationKind:
 def is_optional(value: str) -> bool:
     kind = _kinds.get(value)
     return kind is not None and kind.optional
+
+
+def is_urgent(value: str) -> bool:
+    kind = _kinds.get(value)
+    return kind is not None and kind.urgent
+
+
+def kinds() -> list[NotificationKind]:
+    """Every registered kind, in the order the apps registered them."""
+    return list(_kinds.values())
 
 
 def kind_choices() -> list[tuple[str, str]]:

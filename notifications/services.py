@@ -20,7 +20,8 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from notifications import registry, relay
+from common import solapi
+from notifications import kakao, preferences, quiet_hours, registry, relay
 from notifications.models import Notification
 
 logger = logging.getLogger(__name__)
@@ -62,17 +63,23 @@ def notify(
     key: str,
     context: dict | None = None,
     due_at: datetime | None = None,
-    channels=(Notification.Channel.EMAIL, Notification.Channel.IN_APP),
+    channels=None,
     new_subject: bool = False,
 ) -> int:
     """Queue ``kind`` for each recipient (users or ``Recipient``) on each channel; returns rows created.
 
     ``key`` names the event (e.g. ``booking:12:approved``); with the recipient and the channel it forms
     the de-duplication key, so calling twice for one event creates nothing the second time.
+    ``channels``: by default e-mail, the bell and KakaoTalk/SMS, each as the recipient chose on the account
+    page (``notifications.preferences``; read from the user row, no query). A KakaoTalk/SMS message due in the
+    quiet hours waits for their end unless its kind is urgent (``notifications.quiet_hours``).
     ``new_subject``: the subject was created in this transaction, so no row about it can exist yet and the
     existing keys are not looked up.
     """
-    due_at = due_at or timezone.now()
+    now = timezone.now()
+    due_at = due_at or now
+    if channels is None:
+        channels = (Notification.Channel.EMAIL, Notification.Channel.IN_APP, Notification.Channel.KAKAO)
     subject_type = ContentType.objects.get_for_model(subject) if subject is not None else None
     rows = []
     for recipient in recipients:
@@ -84,8 +91,10 @@ def notify(
         if user is not None and registry.is_optional(kind) and not user.reminders_enabled:
             continue
         for channel in channels:
-            if channel == Notification.Channel.IN_APP and user is None:
-                continue  # no inbox without an account
+            if channel in (Notification.Channel.IN_APP, Notification.Channel.KAKAO) and user is None:
+                continue  # no inbox and no mobile number without an account
+            if user is not None and not preferences.wants(user, kind=kind, channel=channel):
+                continue
             rows.append(
                 Notification(
                     recipient=user,
@@ -96,7 +105,7 @@ def notify(
                     subject_id=subject.pk if subject is not None else None,
                     context=context or {},
                     dedupe_key=dedupe_key(key, recipient.key, channel),
-                    due_at=due_at,
+                    due_at=quiet_hours.defer(due_at, kind=kind) if channel == Notification.Channel.KAKAO else due_at,
                 )
             )
     if not rows:
@@ -109,9 +118,11 @@ def notify(
     # ignore_conflicts: a concurrent sweep may have inserted the same key between the read and the write.
     Notification.objects.bulk_create(new_rows, ignore_conflicts=True)
     # With the relay, the table's trigger wakes a worker at commit and the request never meets the broker.
-    if due_at <= timezone.now() and not relay.is_active():
-        new_keys = [row.dedupe_key for row in new_rows]
-        transaction.on_commit(lambda: enqueue_keys(new_keys))
+    if not relay.is_active():
+        # Rows held back (a reminder, a text in the quiet hours) are sent by the sweep when due.
+        new_keys = [row.dedupe_key for row in new_rows if row.due_at <= now]
+        if new_keys:
+            transaction.on_commit(lambda: enqueue_keys(new_keys))
     return len(new_rows)
 
 
@@ -164,6 +175,15 @@ class TransientError(Exception):
     """A failure worth retrying (the mail server is down)."""
 
 
+def _fail(pk: int, attempts: int, error: Exception, *, final: bool) -> None:
+    Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
+        status=Notification.Status.FAILED if final else Notification.Status.PENDING,
+        due_at=timezone.now() + _backoff(attempts),
+        last_error=f"{type(error).__name__}: {error}"[:2000],
+    )
+    logger.warning("Notification %s failed (attempt %s): %s", pk, attempts, error)
+
+
 def deliver(pk: int) -> str:
     """Send one notification if it is still due and unsent; returns its final status (or 'skipped' if taken)."""
     if not claim(pk):
@@ -174,23 +194,34 @@ def deliver(pk: int) -> str:
     if not still_relevant(notification):
         Notification.objects.filter(pk=pk).update(status=Notification.Status.SKIPPED, last_error="no longer relevant")
         return Notification.Status.SKIPPED
+    sent = {"last_error": ""}
     try:
         if notification.channel == Notification.Channel.EMAIL:
             _send_email(notification, build_message)
-    except Exception as error:  # any failure of the mail backend: record it, retry later or give up
+        elif notification.channel == Notification.Channel.KAKAO:
+            delivery = kakao.send(notification)
+            sent = {
+                "sent_as": delivery.sent_as,
+                "provider_message_id": delivery.message_id,
+                "last_error": delivery.note,
+            }
+    except kakao.NotSendable as reason:
+        Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
+            status=Notification.Status.SKIPPED, last_error=str(reason)[:2000]
+        )
+        return Notification.Status.SKIPPED
+    except solapi.Rejected as error:  # the provider refused it: the same message would be refused again
+        _fail(pk, notification.attempts, error, final=True)
+        return Notification.Status.FAILED
+    except Exception as error:  # any failure of the mail backend or the provider: retry later or give up
         attempts = notification.attempts
         failed = attempts >= MAX_ATTEMPTS
-        Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
-            status=Notification.Status.FAILED if failed else Notification.Status.PENDING,
-            due_at=timezone.now() + _backoff(attempts),
-            last_error=f"{type(error).__name__}: {error}"[:2000],
-        )
-        logger.warning("Notification %s failed (attempt %s): %s", pk, attempts, error)
+        _fail(pk, attempts, error, final=failed)
         if failed:
             return Notification.Status.FAILED
         raise TransientError(str(error)) from error
     Notification.objects.filter(pk=pk, status=Notification.Status.SENDING).update(
-        status=Notification.Status.SENT, sent_at=timezone.now(), last_error=""
+        status=Notification.Status.SENT, sent_at=timezone.now(), **sent
     )
     return Notification.Status.SENT
 

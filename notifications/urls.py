@@ -9,4 +9,5 @@ urlpatterns = [
     path("notifications/read/", views.mark_read, name="mark_all_read"),
     path("notifications/<int:pk>/read/", views.mark_read, name="mark_read"),
     path("notifications/<int:pk>/open/", views.open_notification, name="open"),
+    path("notifications/preferences/", views.save_preferences, name="preferences"),
 ]

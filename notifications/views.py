@@ -1,9 +1,12 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from notifications import services
+from notifications import preferences, services
 from notifications.messages import build_message, link_of
 from notifications.selectors import inbox_with_subjects
 
@@ -34,3 +37,17 @@ def open_notification(request, pk):
     notification = get_object_or_404(services.inbox(request.user), pk=pk)
     services.mark_read(user=request.user, notification_id=notification.pk)
     return redirect(link_of(notification) or "notifications:list")
+
+
+@login_required
+@require_POST
+def save_preferences(request):
+    """The account page's channels per kind of message: a ticked box keeps the channel."""
+    offered = [choice.kind for choice in preferences.choices(request.user)]
+    email = {kind for kind in offered if request.POST.get(f"email-{kind}")}
+    kakao = None
+    if preferences.can_reach_by_kakao(request.user):
+        kakao = {kind for kind in offered if request.POST.get(f"kakao-{kind}")}
+    preferences.save(user=request.user, email=email, kakao=kakao)
+    messages.success(request, _("Your notification choices were saved."))
+    return redirect(reverse("accounts:profile") + "#notifications-heading")
