@@ -26,6 +26,7 @@ install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
 setup: install
+	@bin/ensure_pdf_libs
 	@mkdir -p var/mail var/media
 	$(DEV_ENV) $(PY) manage.py migrate --noinput
 	$(DEV_ENV) $(PY) manage.py seed_dongnam --demo
@@ -35,6 +36,7 @@ run: setup
 	$(DEV_ENV) PATH="$(CURDIR)/$(VENV)/bin:$$PATH" $(VENV)/bin/honcho -f Procfile.dev start
 
 test: install-dev
+	@bin/ensure_pdf_libs
 	@bin/test
 
 # The inner loop: pure rule tests (marked `fast`), no database, in parallel; seconds instead of minutes.
@@ -69,6 +71,8 @@ check-deploy: install
 # Then the notifications sweep and delivery (bench/notifications_sweep.py) in dongnam_bench_notifications.
 # Then the HTTP layer under load (bench/http_load.py) in dongnam_bench_http, with Redis database 12 as broker.
 # Then the rooms × time grid (bench/schedule.py) in dongnam_bench_schedule.
+# Then the reports (bench/reports.py: building the day-by-day figures, utilization, the report, its API) in
+# dongnam_bench_reports.
 BENCH_DATABASE_URL ?= postgres://root@127.0.0.1:5432/dongnam_bench
 bench: install-dev
 	DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" \
@@ -79,6 +83,8 @@ bench: install-dev
 	  $(PY) -m bench.http_load
 	DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" \
 	  $(PY) -m bench.schedule
+	DJANGO_SETTINGS_MODULE=dongnam.settings DONGNAM_ENV=development BENCH_DATABASE_URL="$(BENCH_DATABASE_URL)" \
+	  $(PY) -m bench.reports
 
 clean:
 	rm -rf var/celery var/static .pytest_cache

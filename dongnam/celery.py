@@ -87,6 +87,19 @@ app.conf.beat_schedule = {
         "task": "tenants.tasks.send_outcome_report_reminders",
         "schedule": crontab(month_of_year=1, day_of_month=15, hour=9, minute=0),
     },
+    # Online payment: confirmations Toss did not answer and virtual accounts; refunds to send again.
+    "check-online-payments": {
+        "task": "payments.tasks.check_open_orders",
+        "schedule": crontab(minute="*/5"),
+    },
+    "send-online-refunds": {
+        "task": "payments.tasks.send_due_refunds",
+        "schedule": crontab(minute="*/5"),
+    },
+    "recheck-business-numbers": {
+        "task": "tenants.tasks.recheck_business_numbers",
+        "schedule": crontab(hour=5, minute=30),
+    },
     "clear-expired-sessions": {
         "task": "accounts.tasks.clear_expired_sessions",
         "schedule": crontab(hour=4, minute=10),

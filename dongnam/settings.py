@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.kakao",
+    "allauth.socialaccount.providers.naver",
     "rest_framework",
     "knox",
     "django_filters",
@@ -219,6 +222,48 @@ MFA_TOTP_ISSUER = "Dongnam"
 # Managers and admins must have TOTP before they may use manager pages or the admin.
 MANAGER_MFA_REQUIRED = env_bool("MANAGER_MFA_REQUIRED", True)
 DEMO_PASSWORD = env_str("DEMO_PASSWORD", "dongnam-demo")
+
+# --- Kakao and Naver login (allauth's own providers) -----------------------------------------
+# Each provider is offered on the sign-in and sign-up pages only when its client id and secret are set: with
+# no app configured, allauth lists no button for it. The callback URLs to register with Kakao Developers and
+# Naver Developers are https://<host>/accounts/kakao/login/callback/ and /accounts/naver/login/callback/.
+KAKAO_CLIENT_ID = env_str("KAKAO_CLIENT_ID", "")
+KAKAO_CLIENT_SECRET = env_str("KAKAO_CLIENT_SECRET", "")
+NAVER_CLIENT_ID = env_str("NAVER_CLIENT_ID", "")
+NAVER_CLIENT_SECRET = env_str("NAVER_CLIENT_SECRET", "")
+SOCIALACCOUNT_PROVIDERS = {
+    # Kakao asks the person for each item of the consent screen: the nickname for the name, the e-mail address
+    # to find or make the account.
+    "kakao": {"SCOPE": ["profile_nickname", "account_email"]},
+    "naver": {},
+}
+for _provider, _client_id, _secret in (
+    ("kakao", KAKAO_CLIENT_ID, KAKAO_CLIENT_SECRET),
+    ("naver", NAVER_CLIENT_ID, NAVER_CLIENT_SECRET),
+):
+    if _client_id and _secret:
+        SOCIALACCOUNT_PROVIDERS[_provider]["APPS"] = [{"client_id": _client_id, "secret": _secret}]
+SOCIAL_LOGIN_HOSTS = [
+    host
+    for provider, host in (("kakao", "https://kauth.kakao.com"), ("naver", "https://nid.naver.com"))
+    if "APPS" in SOCIALACCOUNT_PROVIDERS[provider]
+]
+SOCIALACCOUNT_ADAPTER = "accounts.social.SocialAccountAdapter"
+# A social login joins an existing account through its e-mail address only when both sides verified it
+# (accounts.social); otherwise it makes a new account, whose address is verified by mail as for a sign-up.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+# The tokens are not used after sign-in: none are kept.
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_REQUESTS_TIMEOUT = 10
+
+# --- The business-number check (국세청 사업자등록 상태조회, public data portal) -----------------------
+# With a service key from data.go.kr, each organization's number is checked when it is registered or changed,
+# and again every year (tenants.business). Without one, only the number's check digit is verified.
+NTS_API_BASE = env_str("NTS_API_BASE", "https://api.odcloud.kr/api").rstrip("/")
+NTS_SERVICE_KEY = env_str("NTS_SERVICE_KEY")
+NTS_TIMEOUT = env_int("NTS_TIMEOUT", 5)
 # Documents attached to a lease renewal request.
 RENEWAL_DOCUMENT_MAX_BYTES = env_int("RENEWAL_DOCUMENT_MAX_BYTES", 10 * 1024 * 1024)
 
@@ -312,6 +357,20 @@ WAITLIST_OFFER_HOURS = env_int("WAITLIST_OFFER_HOURS", 24)
 BOOKING_LOCK_TIMEOUT = env_int("BOOKING_LOCK_TIMEOUT", 5)
 LEASE_REMINDER_DAYS = [int(d) for d in env_list("LEASE_REMINDER_DAYS", ["90", "60", "30", "7"])]
 
+# --- Online payment (Toss Payments, payments app) --------------------------------------------
+# Both keys, from Toss's developer centre (test_ck_/test_sk_ or live_ck_/live_sk_), turn online payment on;
+# without them bookers pay by bank transfer only. One key without the other is a configuration error.
+TOSS_PAYMENTS_CLIENT_KEY = env_str("TOSS_PAYMENTS_CLIENT_KEY").strip()
+TOSS_PAYMENTS_SECRET_KEY = env_str("TOSS_PAYMENTS_SECRET_KEY").strip()
+if bool(TOSS_PAYMENTS_CLIENT_KEY) != bool(TOSS_PAYMENTS_SECRET_KEY):
+    raise ImproperlyConfigured("Set both TOSS_PAYMENTS_CLIENT_KEY and TOSS_PAYMENTS_SECRET_KEY, or neither.")
+TOSS_PAYMENTS_API_BASE = env_str("TOSS_PAYMENTS_API_BASE", "https://api.tosspayments.com").rstrip("/")
+# The checkout script the payment page loads: the one external script of the site, on that page only.
+TOSS_PAYMENTS_CHECKOUT_SCRIPT = env_str("TOSS_PAYMENTS_CHECKOUT_SCRIPT", "https://js.tosspayments.com/v2/standard")
+# Seconds to open a connection to Toss, and to wait for its answer (a card approval can take a while).
+TOSS_PAYMENTS_CONNECT_TIMEOUT = env_int("TOSS_PAYMENTS_CONNECT_TIMEOUT", 5)
+TOSS_PAYMENTS_READ_TIMEOUT = env_int("TOSS_PAYMENTS_READ_TIMEOUT", 30)
+
 # --- E-mail ---------------------------------------------------------------------------------
 _default_email_backend = {
     "production": "django.core.mail.backends.smtp.EmailBackend",
@@ -366,7 +425,9 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         # No framing at all (X_FRAME_OPTIONS = "DENY" for older browsers).
         "frame-ancestors": [NONE],
-        "form-action": [SELF],
+        # A form's redirect counts as its submission: the sign-in buttons post here, then go on to the
+        # providers' consent pages (only those with keys).
+        "form-action": [SELF, *SOCIAL_LOGIN_HOSTS],
     },
 }
 
@@ -378,3 +439,36 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"django.db.backends": {"level": "INFO"}},
 }
+
+# --- KakaoTalk 알림톡 and SMS (SOLAPI) ---------------------------------------------------------
+# Without a provider and its keys the KakaoTalk/SMS channel is off: nobody can add a mobile number, no such
+# message is written, and e-mail and the bell work as before (common.solapi.is_configured). The API base is a
+# setting so that tests can point the client at a stand-in on loopback.
+MESSAGING_PROVIDER = env_choice("MESSAGING_PROVIDER", "", ("", "solapi"))
+SOLAPI_API_KEY = env_str("SOLAPI_API_KEY")
+SOLAPI_API_SECRET = env_str("SOLAPI_API_SECRET")
+SOLAPI_API_BASE = env_str("SOLAPI_API_BASE", "https://api.solapi.com").rstrip("/")
+# The caller number registered with SOLAPI (발신번호), digits only or with hyphens.
+SOLAPI_SENDER = env_str("SOLAPI_SENDER")
+# Seconds to wait for SOLAPI's answer; a message that times out is retried like one the provider refused with 5xx.
+SOLAPI_TIMEOUT = env_int("SOLAPI_TIMEOUT", 10)
+# The KakaoTalk channel's sender profile (발신 프로필, pfId). Without it, messages go by SMS/LMS only.
+KAKAO_PF_ID = env_str("KAKAO_PF_ID")
+# KakaoTalk and SMS messages written in these hours (Asia/Seoul) wait until they end, except urgent kinds
+# (notifications.quiet_hours). "HH:MM-HH:MM"; empty for none.
+QUIET_HOURS = env_str("QUIET_HOURS", "21:00-08:00").strip()
+if QUIET_HOURS and not (
+    QUIET_HOURS.count("-") == 1
+    and all(
+        len(part) == 5
+        and part[2] == ":"
+        and part[:2].isdigit()
+        and part[3:].isdigit()
+        and int(part[:2]) < 24
+        and int(part[3:]) < 60
+        for part in QUIET_HOURS.split("-")
+    )
+):
+    raise ImproperlyConfigured(f"QUIET_HOURS must look like 21:00-08:00 (or be empty); got {QUIET_HOURS!r}")
+# Asking for a phone verification code: per address and per number (allauth's rate limits, in the cache).
+ACCOUNT_RATE_LIMITS["phone_code"] = env_str("PHONE_CODE_RATE_LIMIT", "10/h/ip,3/10m/key")

@@ -9,7 +9,7 @@ and the closures.
 from collections import defaultdict
 from datetime import date, datetime, time, timedelta
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Greatest
 from django.utils import timezone
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from bookings.models import Booking, Closure
 from bookings.rules import HALL_TZ, holiday_name, in_calendar
 from common.db import EpochMinute
-from common.errors import DomainError
+from common.errors import DomainError, is_lock_timeout
 from hall.models import Space
 from hall.opening_hours import opening_minutes
 from reports.models import HOURS, SpaceDay, hour_field
@@ -31,10 +31,38 @@ EPOCH = date(1970, 1, 1)
 # A window longer than this is built in pieces by the caller (the nightly task builds about 400 days).
 LONGEST_BUILD_DAYS = 800
 
+# Rows written by one statement on PostgreSQL (a year of 200 spaces is 73,200 rows).
+WRITE_BATCH_ROWS = 20_000
+# How long a build waits for another build of the same days to commit (see build_usage).
+BUILD_LOCK_WAIT = "10min"
+
 BOOKED = (Booking.Status.APPROVED, Booking.Status.NO_SHOW)
 COUNTED = (Booking.Status.APPROVED, Booking.Status.NO_SHOW, Booking.Status.CANCELLED)
 PAID = (Booking.PaymentStatus.PAID, Booking.PaymentStatus.REFUND_DUE, Booking.PaymentStatus.REFUNDED)
 REFUNDED = (Booking.PaymentStatus.REFUND_DUE, Booking.PaymentStatus.REFUNDED)
+
+
+# The figures of a row in the order build_usage computes them: space, day, weekday, open and booked minutes,
+# the counts and money of _day_counts, the minutes of each hour (built_at is the build's).
+COUNTED_FIELDS = (
+    "bookings",
+    "cancellations",
+    "no_shows",
+    "lead_minutes",
+    "revenue",
+    "refunds",
+    "reductions",
+    "reduction_amount",
+)
+ROW_FIELDS = (
+    "space_id",
+    "day",
+    "weekday",
+    "open_minutes",
+    "booked_minutes",
+    *COUNTED_FIELDS,
+    *(hour_field(hour) for hour in HOURS),
+)
 
 
 def day_number(day: date) -> int:
@@ -69,9 +97,12 @@ def _overlap(start: int, end: int, intervals: list[tuple[int, int]]) -> int:
     return sum(max(0, min(end, other_end) - max(start, other_start)) for other_start, other_end in intervals)
 
 
-def _open_minutes(space: Space, days: list[date], closed: list[tuple[int, int]]) -> dict[date, int]:
-    """The minutes each day the space could be booked: its opening hours, none on a public holiday unless
-    it opens on them, and nothing while closed. A space booked by whole days can be booked any day."""
+def _open_minutes(
+    space: Space, days: list[date], closed: list[tuple[int, int]], holidays: set[date]
+) -> dict[date, int]:
+    """The minutes each day the space could be booked: its opening hours, none on a public holiday (one of
+    ``holidays``) unless it opens on them, and nothing while closed. A space booked by whole days can be
+    booked any day."""
     policy = space.policy
     by_weekday: dict[int, list[tuple[int, int]]] = defaultdict(list)
     if policy.booking_unit == Space.BookingUnit.DAY:
@@ -82,7 +113,7 @@ def _open_minutes(space: Space, days: list[date], closed: list[tuple[int, int]])
             by_weekday[weekday].append((opens, closes))
     minutes = {}
     for day in days:
-        if policy.booking_unit != Space.BookingUnit.DAY and not policy.open_on_holidays and holiday_name(day):
+        if policy.booking_unit != Space.BookingUnit.DAY and not policy.open_on_holidays and day in holidays:
             minutes[day] = 0
             continue
         midnight = day_start_minute(day)
@@ -201,32 +232,76 @@ def build_usage(*, first: date, last: date, space_ids: list[int] | None = None, 
     closed = _closed_minutes(spaces, start, end)
     counts = _day_counts(space_ids, start, end)
     booked = _booked_minutes(space_ids, start, end)
+    holidays = {day for day in days if holiday_name(day)}
     zero_hours = [0] * len(HOURS)
     rows = []
     for space in spaces:
-        open_minutes = _open_minutes(space, days, closed[space.pk])
+        open_minutes = _open_minutes(space, days, closed[space.pk], holidays)
         for day in days:
             key = (space.pk, day_number(day))
             hours = booked.get(key, zero_hours)
             day_counts = counts.get(key, {})
             rows.append(
-                SpaceDay(
-                    space_id=space.pk,
-                    day=day,
-                    weekday=day.weekday(),
-                    open_minutes=open_minutes[day],
-                    booked_minutes=sum(hours),
-                    **{name: value or 0 for name, value in day_counts.items()},
-                    **{hour_field(hour): hours[hour] for hour in HOURS},
-                    built_at=now,
+                (
+                    space.pk,
+                    day,
+                    day.weekday(),
+                    open_minutes[day],
+                    sum(hours),
+                    *(day_counts.get(name) or 0 for name in COUNTED_FIELDS),
+                    *hours,
                 )
             )
-    update_fields = [field.name for field in SpaceDay._meta.concrete_fields if field.name not in ("id", "space", "day")]
-    with transaction.atomic():
-        SpaceDay.objects.bulk_create(
-            rows, batch_size=500, update_conflicts=True, unique_fields=["space", "day"], update_fields=update_fields
-        )
+    try:
+        with transaction.atomic():
+            _write(rows, now)
+    except OperationalError as error:
+        if not is_lock_timeout(error):
+            raise
+        # Another build of these days has written them and holds their rows until it commits (the nightly
+        # build and the quarter-hourly refresh can meet): wait for it, longer than the few seconds a
+        # booking waits for a lock, then write over its rows.
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT set_config('lock_timeout', %s, true)", [BUILD_LOCK_WAIT])
+            _write(rows, now)
     return len(rows)
+
+
+def _write(rows: list[tuple], now: datetime) -> None:
+    """Insert the rows, or overwrite them whole where they exist, in (space, day) order: two builds that
+    meet wait for each other on the same first row instead of each holding rows the other needs."""
+    if connection.vendor != "postgresql":
+        update_fields = [*ROW_FIELDS[2:], "built_at"]
+        SpaceDay.objects.bulk_create(
+            [SpaceDay(**dict(zip(ROW_FIELDS, row, strict=True)), built_at=now) for row in rows],
+            batch_size=500,
+            update_conflicts=True,
+            unique_fields=["space", "day"],
+            update_fields=update_fields,
+        )
+        return
+    # One statement per batch, each column as one array literal: preparing and quoting each of the 38 values
+    # of every row apart (Django's bulk_create, or psycopg adapting lists) took most of a build's time. The
+    # values are integers and dates, whose text needs no quoting inside an array.
+    fields = [SpaceDay._meta.get_field(name) for name in ROW_FIELDS]
+    quote = connection.ops.quote_name
+    columns = [quote(field.column) for field in fields]
+    placeholders = ", ".join(f"%s::{field.cast_db_type(connection)}[]" for field in fields)
+    updates = ", ".join(f"{column} = EXCLUDED.{column}" for column in [*columns[2:], quote("built_at")])
+    sql = f"""
+        INSERT INTO {quote(SpaceDay._meta.db_table)} ({", ".join(columns)}, {quote("built_at")})
+        SELECT {", ".join(f"figures.{column}" for column in columns)}, %s
+        FROM unnest({placeholders}) WITH ORDINALITY AS figures({", ".join(columns)}, position)
+        ORDER BY figures.position
+        ON CONFLICT ({columns[0]}, {columns[1]}) DO UPDATE SET {updates}
+    """
+    with connection.cursor() as cursor:
+        for offset in range(0, len(rows), WRITE_BATCH_ROWS):
+            batch = rows[offset : offset + WRITE_BATCH_ROWS]
+            arrays = ["{" + ",".join(map(str, values)) + "}" for values in zip(*batch, strict=True)]
+            cursor.execute(sql, [now, *arrays])
 
 
 def build_recent_usage(*, now: datetime | None = None, days_back: int = 35, days_ahead: int = 92) -> int:
