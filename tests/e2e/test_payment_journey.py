@@ -1,16 +1,19 @@
 """A member pays an approved booking online: 결제하기 → Toss's checkout (the stand-in's script, with the SDK's
-API) → back on the site, confirmed server-side → 결제 완료, and the booking reads paid."""
+API) → back on the site, confirmed server-side → 결제 완료, the booking reads paid, and its usage permit
+(사용허가서) downloads as a PDF."""
 
 from datetime import datetime, time
 
 import pytest
 from playwright.sync_api import expect
+from pypdf import PdfReader
 
 from accounts.models import User
 from bookings import services
 from bookings.models import Booking
 from bookings.rules import HALL_TZ
 from hall.models import Space
+from papers.models import IssuedPaper
 from payments.models import TossOrder
 from tests.e2e.helpers import LANGUAGES, MEMBER, TOWN_MANAGER, VIEWPORTS, exact, next_open_weekday, sign_in, speaks
 from tests.factories import enable_totp
@@ -56,7 +59,7 @@ def approved(site, lang):
 
 @pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("lang", LANGUAGES)
-def test_member_pays_a_booking_online_and_sees_it_paid(journey, toss, approved, lang, viewport):
+def test_member_pays_a_booking_online_and_downloads_the_permit(journey, toss, approved, lang, viewport):
     run = journey("payment")
     amount = f"{approved.amount_due:,}"
     member = run.new_page()
@@ -99,3 +102,13 @@ def test_member_pays_a_booking_online_and_sees_it_paid(journey, toss, approved, 
     expect(member.locator(".badge-pay-paid")).to_have_text(exact(run.label(Booking.PaymentStatus.PAID)))
     expect(member.get_by_role("button", name=exact(run.t("Pay now")))).to_have_count(0)
     run.shot(member, "05-booking-paid")
+
+    # The paid booking has its usage permit: downloaded from the booking page, a PDF naming the booking and
+    # the amount paid.
+    with member.expect_download() as downloaded:
+        member.locator(".paper-link-permit").click()
+    permit = PdfReader(downloaded.value.path())
+    text = " ".join(" ".join(page.extract_text() for page in permit.pages).split())
+    assert TITLES[lang] in text
+    assert amount in text
+    assert IssuedPaper.objects.filter(booking=approved, kind=IssuedPaper.Kind.PERMIT).count() == 1
