@@ -212,9 +212,9 @@ def test_the_page_reads_the_same_number_of_queries_whatever_the_data(
     signed_in(client, manager)
     client.get(URL, DECEMBER)  # the session and content types are loaded once
     # Session and user, the TOTP guide (two) and the page's manager check, the header's links (two) and the bell;
-    # then the facilities of the filter, the report's five, the facility filter's options and the approval count of
-    # the manager tabs.
-    expected = 8 + 8
+    # then the facilities of the filter, the report's six (its spaces, then five parts), the facility filter's
+    # options and the approval count of the manager tabs.
+    expected = 8 + 9
 
     grow(town, 2)
     with django_assert_num_queries(expected):

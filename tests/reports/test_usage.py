@@ -244,10 +244,10 @@ def test_reports_cost_the_same_queries_whatever_the_data(town, django_assert_num
         services.build_usage(first=MONDAY, last=SUNDAY)
 
     grow(2)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         selectors.report(**scope)
     grow(20)
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(6):
         report = selectors.report(**scope)
     assert len(report.utilization.spaces) == 22
 
